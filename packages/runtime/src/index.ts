@@ -1,0 +1,13 @@
+/**
+ * @reca/runtime — the one tensor runtime every RecA-TS package shares.
+ *
+ * - `tf`: the TensorFlow.js API (union package) all model code is written against.
+ * - backend: resolution (torch → tensorflow → webgpu → wasm → cpu), a report of the choice, kernel fixes.
+ * - random: seeded, checkpointable randomness. memory: leak accounting. ops/nn: shared building blocks.
+ */
+export { tf } from './tf.js';
+export type { Tensor, Scalar, Variable, Rank, NamedTensorMap, DataType } from './tf.js';
+export * from './errors/index.js';
+export * from './random/index.js';
+export * from './memory/index.js';
+export { VERSION } from './version.js';

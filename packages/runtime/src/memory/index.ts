@@ -1,0 +1,1 @@
+export { measureTensorLeak, assertNoTensorLeak, TensorLeakError, type TensorLeakMeasurement } from './measure-tensor-leak.js';
