@@ -1,0 +1,104 @@
+import { SeededRandom } from '@reca/runtime';
+import { AdamW } from '../training/adamw.js';
+import { CollapseDetector } from '../training/collapse-detector.js';
+import { ExponentialMovingAverage } from '../training/exponential-moving-average.js';
+import type { LearningRateSchedule } from '../training/learning-rate-schedule.js';
+import { resolveUnifiedModel } from '../unified-model/resolve-unified-model.js';
+import type { UnifiedMultimodalModelV1 } from '../unified-model/v1/unified-model-v1.js';
+import { parseRecaConfig, type RecaConfig, type RecaConfigInput } from './reca-config.js';
+
+/** Options of {@link createRecaTrainingState}. */
+export interface CreateRecaTrainingStateOptions {
+  /** The model to post-train. */
+  model: unknown;
+  /** RecA configuration; omitted fields take the paper's defaults. */
+  config?: RecaConfigInput;
+  /** Seed of every random draw recaStep makes (instructions, dropout, the loss's masks and noise). @default 0 */
+  seed?: number;
+}
+
+/**
+ * Everything that persists between RecA steps: the model, the resolved configuration, AdamW moments, the optional EMA,
+ * the random stream, the step counter and the collapse detector. Create it with {@link createRecaTrainingState};
+ * save and restore it with `saveRecaCheckpoint` / `loadRecaCheckpoint`; dispose it when done (the model is not
+ * disposed: the caller owns it).
+ */
+export interface RecaTrainingState {
+  readonly model: UnifiedMultimodalModelV1;
+  readonly config: RecaConfig;
+  readonly optimizer: AdamW;
+  readonly ema: ExponentialMovingAverage | undefined;
+  readonly random: SeededRandom;
+  readonly collapseDetector: CollapseDetector | undefined;
+  readonly schedule: LearningRateSchedule;
+  /** Optimizer steps completed so far. */
+  step: number;
+  dispose(): void;
+}
+
+/** The learning-rate schedule a RecA configuration describes. */
+export function scheduleFromConfig(config: RecaConfig): LearningRateSchedule {
+  const warmupSteps = config.schedule.warmupSteps ?? Math.round(config.schedule.totalSteps * 0.01);
+  if (config.schedule.type === 'constant') {
+    return { type: 'constant', learningRate: config.optimizer.learningRate, warmupSteps };
+  }
+  return {
+    type: 'cosine',
+    learningRate: config.optimizer.learningRate,
+    warmupSteps,
+    totalSteps: config.schedule.totalSteps,
+    minimumLearningRate: config.schedule.minimumLearningRate,
+  };
+}
+
+/**
+ * Layers the configuration: the paper's defaults (filled in by the schema) < the model's own RecA defaults
+ * (`model.recaDefaults`, its gradient policy) < what the user wrote.
+ */
+function withModelDefaults(model: UnifiedMultimodalModelV1, config: RecaConfigInput | undefined): RecaConfigInput {
+  const user = config ?? {};
+  return {
+    ...user,
+    understandingGradient: user.understandingGradient ?? model.understanding.gradientPolicy,
+    conditionDropout: user.conditionDropout ?? model.recaDefaults?.conditionDropout ?? { type: 'none' },
+    lossWeights: { ...model.recaDefaults?.lossWeights, ...user.lossWeights },
+  };
+}
+
+/** Creates the state recaStep trains with. */
+export function createRecaTrainingState({ model, config, seed = 0 }: CreateRecaTrainingStateOptions): RecaTrainingState {
+  const resolvedModel = resolveUnifiedModel(model);
+  const resolvedConfig = parseRecaConfig(withModelDefaults(resolvedModel, config));
+  const optimizer = new AdamW({
+    learningRate: resolvedConfig.optimizer.learningRate,
+    beta1: resolvedConfig.optimizer.beta1,
+    beta2: resolvedConfig.optimizer.beta2,
+    epsilon: resolvedConfig.optimizer.epsilon,
+    weightDecay: resolvedConfig.optimizer.weightDecay,
+  });
+  const ema = resolvedConfig.ema
+    ? new ExponentialMovingAverage(resolvedModel.trainableVariables(), { decay: resolvedConfig.ema.decay })
+    : undefined;
+  const detection = resolvedConfig.collapseDetection;
+  const collapseDetector = detection.enabled
+    ? new CollapseDetector({
+        ...(detection.windowSize !== undefined ? { windowSize: detection.windowSize } : {}),
+        ...(detection.minimumSteps !== undefined ? { minimumSteps: detection.minimumSteps } : {}),
+        ...(detection.dropRatio !== undefined ? { dropRatio: detection.dropRatio } : {}),
+      })
+    : undefined;
+  return {
+    model: resolvedModel,
+    config: resolvedConfig,
+    optimizer,
+    ema,
+    random: new SeededRandom(seed),
+    collapseDetector,
+    schedule: scheduleFromConfig(resolvedConfig),
+    step: 0,
+    dispose() {
+      optimizer.dispose();
+      ema?.dispose();
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { tf, InvalidArgumentError, ShapeMismatchError } from '@reca/runtime';
+
+/**
+ * Sums the gradients of several micro-batches so that one optimiser step sees their (weighted) average — the
+ * TypeScript counterpart of calling `loss.backward()` on `loss / accumulationSteps` several times in PyTorch.
+ *
+ * A parameter missing from some micro-batches counts as a zero gradient there (as PyTorch's accumulation does), so
+ * {@link mean} divides every sum by the total weight of all {@link add} calls. The running sums are float32 tensors
+ * owned by the accumulator; each `add` replaces them, so `tf.memory().numTensors` stays flat across micro-batches.
+ */
+export class GradientAccumulator {
+  private readonly sums = new Map<string, tf.Tensor>();
+  private addCount = 0;
+  private weightSum = 0;
+
+  /** Number of {@link add} calls since construction or the last {@link reset}. */
+  get count(): number {
+    return this.addCount;
+  }
+
+  /** Sum of the weights passed to {@link add} since construction or the last {@link reset}. */
+  get totalWeight(): number {
+    return this.weightSum;
+  }
+
+  /**
+   * Adds `weight · gradient` to the running sum of each name.
+   *
+   * @param gradients - float32 gradients keyed by parameter name (any shapes, fixed per name). Not disposed: the
+   *   caller still owns them and may dispose them right after the call.
+   * @param weight - weight of this micro-batch (> 0), e.g. its number of examples for an example-weighted average.
+   * @throws InvalidArgumentError for a bad weight; ShapeMismatchError when a gradient's shape differs from the one
+   *   accumulated so far under its name (checked before anything is added).
+   */
+  add(gradients: Record<string, tf.Tensor>, weight = 1): void {
+    if (!(Number.isFinite(weight) && weight > 0)) {
+      throw new InvalidArgumentError({ argument: 'weight', message: `must be a finite number > 0, got ${weight}` });
+    }
+    for (const [name, gradient] of Object.entries(gradients)) {
+      const sum = this.sums.get(name);
+      if (sum !== undefined && !tf.util.arraysEqual(sum.shape, gradient.shape)) {
+        throw new ShapeMismatchError({
+          tensorName: name,
+          expected: sum.shape,
+          actual: gradient.shape,
+          context: 'GradientAccumulator.add: gradient shape changed between micro-batches',
+        });
+      }
+    }
+    tf.tidy(() => {
+      const weightScalar = weight === 1 ? undefined : tf.scalar(weight);
+      for (const [name, gradient] of Object.entries(gradients)) {
+        const weighted = weightScalar ? gradient.mul(weightScalar) : gradient.clone();
+        const previous = this.sums.get(name);
+        this.sums.set(name, tf.keep(previous === undefined ? weighted : previous.add(weighted)));
+        previous?.dispose();
+      }
+    });
+    this.addCount += 1;
+    this.weightSum += weight;
+  }
+
+  /**
+   * The weighted average of the accumulated gradients: `Σ weightᵢ · gradientᵢ / Σ weightᵢ` per name.
+   *
+   * @returns new float32 tensors keyed by parameter name; the caller owns and disposes them. The accumulator is not
+   *   reset.
+   * @throws InvalidArgumentError when nothing has been added.
+   */
+  mean(): Record<string, tf.Tensor> {
+    if (this.addCount === 0) {
+      throw new InvalidArgumentError({ argument: 'this', message: 'GradientAccumulator.mean() called before any add()' });
+    }
+    return tf.tidy(() => {
+      const totalWeight = tf.scalar(this.weightSum);
+      const result: Record<string, tf.Tensor> = {};
+      for (const [name, sum] of this.sums) result[name] = sum.div(totalWeight);
+      return result;
+    });
+  }
+
+  /** Frees the running sums and sets the count and total weight back to 0. */
+  reset(): void {
+    for (const sum of this.sums.values()) sum.dispose();
+    this.sums.clear();
+    this.addCount = 0;
+    this.weightSum = 0;
+  }
+
+  /** Frees the running sums (same as {@link reset}). */
+  dispose(): void {
+    this.reset();
+  }
+}

@@ -1,0 +1,11 @@
+export { stopGradient } from './stop-gradient.js';
+export { scaleGradient } from './scale-gradient.js';
+export { maskedMean, type MaskedMeanOptions } from './masked-mean.js';
+export {
+  crossEntropyWithIgnoreIndex,
+  type CrossEntropyWithIgnoreIndexOptions,
+} from './cross-entropy-with-ignore-index.js';
+export { meanSquaredError } from './mean-squared-error.js';
+export { globalNorm } from './global-norm.js';
+export { geluTanh, geluErf, silu, applyActivation, type ActivationName } from './activations.js';
+export { numericalGradient, gradientToleranceRatio, type NumericalGradientOptions } from './numerical-gradient.js';
