@@ -10,4 +10,6 @@ export type { Tensor, Scalar, Variable, Rank, NamedTensorMap, DataType } from '.
 export * from './errors/index.js';
 export * from './random/index.js';
 export * from './memory/index.js';
+export * from './backend/index.js';
+export * from './ops/index.js';
 export { VERSION } from './version.js';

@@ -19,6 +19,7 @@ import {
   isSafetensorsDtype,
   SAFETENSORS_DTYPE_ARRAY_TYPE,
   SAFETENSORS_DTYPE_BYTE_SIZE,
+  SAFETENSORS_DTYPES,
   SAFETENSORS_DTYPE_WRITE_RANK,
   type SafetensorsTensor,
 } from './safetensors-dtype.js';
@@ -39,8 +40,9 @@ function validateTensor(name: string, tensor: SafetensorsTensor): void {
   if (name === SAFETENSORS_METADATA_KEY) {
     throw new InvalidArgumentError({ argument, message: `'${SAFETENSORS_METADATA_KEY}' is reserved for metadata and cannot name a tensor` });
   }
-  if (!isSafetensorsDtype(tensor?.dtype)) {
-    throw new InvalidArgumentError({ argument, message: `unsupported dtype ${JSON.stringify(tensor?.dtype)}` });
+  const dtype: unknown = (tensor as { dtype?: unknown } | undefined)?.dtype;
+  if (!isSafetensorsDtype(dtype)) {
+    throw new InvalidArgumentError({ argument, message: `unsupported dtype ${JSON.stringify(dtype)} (supported: ${SAFETENSORS_DTYPES.join(', ')})` });
   }
   const shape: unknown = tensor.shape;
   if (!Array.isArray(shape) || !shape.every((size) => Number.isSafeInteger(size) && size >= 0)) {

@@ -1,4 +1,5 @@
 import { CorruptCheckpointError } from '../errors/corrupt-checkpoint-error.js';
+import { SafetensorsFormatError } from '../errors/safetensors-format-error.js';
 import { UnsupportedCheckpointVersionError } from '../errors/unsupported-checkpoint-version-error.js';
 import type { JsonValue } from './json-value.js';
 import type { SafetensorsTensorInfo } from './safetensors-dtype.js';
@@ -114,4 +115,30 @@ export function parseTrainingCheckpointMetadata(metadata: Readonly<Record<string
     config: parseJsonEntry(metadata, 'config', path),
     extra,
   };
+}
+
+/** Turns a safetensors format error about a checkpoint file into a {@link CorruptCheckpointError}; other errors pass through. */
+export function toCorruptCheckpointError(error: unknown, path: string): unknown {
+  if (SafetensorsFormatError.isInstance(error)) {
+    return new CorruptCheckpointError({
+      path,
+      problem: error.problem,
+      detail: error.tensorName === undefined ? error.detail : `tensor '${error.tensorName}': ${error.detail}`,
+      cause: error,
+    });
+  }
+  return error;
+}
+
+/** Throws {@link CorruptCheckpointError} for a tensor name with neither the `model.` nor the `optimizer.` prefix. */
+export function assertCheckpointTensorNames(names: Iterable<string>, path: string): void {
+  for (const name of names) {
+    if (!name.startsWith(MODEL_TENSOR_PREFIX) && !name.startsWith(OPTIMIZER_TENSOR_PREFIX)) {
+      throw new CorruptCheckpointError({
+        path,
+        problem: 'unexpected-tensor',
+        detail: `tensor '${name}' belongs to neither '${MODEL_TENSOR_PREFIX}*' nor '${OPTIMIZER_TENSOR_PREFIX}*'`,
+      });
+    }
+  }
 }

@@ -10,7 +10,7 @@ const namesShown = 8;
 /** Gradients of some parameters contain NaN or ±Infinity. Carries the step and the names of those parameters. */
 export class NonFiniteGradientError extends RecaError {
   private readonly [symbol] = true;
-  /** Optimisation step whose gradients were checked (0-based, the number of updates already applied). */
+  /** Optimisation step whose gradients were checked (counted from 1: the step that would have been applied; recaStep reports `state.step + 1`). */
   readonly step: number;
   /** Names of the parameters whose gradient holds at least one NaN or ±Infinity. */
   readonly parameterNames: readonly string[];

@@ -10,7 +10,7 @@ const symbol = Symbol.for(marker);
  */
 export class NonFiniteLossError extends RecaError {
   private readonly [symbol] = true;
-  /** Optimisation step at which the loss was computed (0-based, the number of updates already applied). */
+  /** Optimisation step at which the loss was computed (counted from 1: the step that would have been applied; recaStep reports `state.step + 1`). */
   readonly step: number;
   /** Which part of the objective was not finite, e.g. `'reconstruction'`. */
   readonly lossPart: string;

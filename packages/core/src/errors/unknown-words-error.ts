@@ -33,9 +33,11 @@ export class UnknownWordsError extends RecaError {
     const shownText =
       text.length > maximumShownTextLength ? `${text.slice(0, maximumShownTextLength)}…` : text;
     const shownWords = unknownWords.map((word) => JSON.stringify(word)).join(', ');
+    const prefix = context ? `${context}: ` : '';
+    const wordsLabel = unknownWords.length === 1 ? 'word' : 'words';
     super({
       name,
-      message: `${context ? `${context}: ` : ''}unknown word${unknownWords.length === 1 ? '' : 's'} ${shownWords} in text ${JSON.stringify(shownText)} (not in the tokenizer vocabulary)`,
+      message: `${prefix}unknown ${wordsLabel} ${shownWords} in text ${JSON.stringify(shownText)} (not in the tokenizer vocabulary)`,
       cause,
     });
     this.unknownWords = unknownWords;

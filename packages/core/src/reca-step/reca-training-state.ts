@@ -2,7 +2,7 @@ import { SeededRandom } from '@reca/runtime';
 import { AdamW } from '../training/adamw.js';
 import { CollapseDetector } from '../training/collapse-detector.js';
 import { ExponentialMovingAverage } from '../training/exponential-moving-average.js';
-import type { LearningRateSchedule } from '../training/learning-rate-schedule.js';
+import { warmupStepsFromRatio, type LearningRateSchedule } from '../training/learning-rate-schedule.js';
 import { resolveUnifiedModel } from '../unified-model/resolve-unified-model.js';
 import type { UnifiedMultimodalModelV1 } from '../unified-model/v1/unified-model-v1.js';
 import { parseRecaConfig, type RecaConfig, type RecaConfigInput } from './reca-config.js';
@@ -38,7 +38,7 @@ export interface RecaTrainingState {
 
 /** The learning-rate schedule a RecA configuration describes. */
 export function scheduleFromConfig(config: RecaConfig): LearningRateSchedule {
-  const warmupSteps = config.schedule.warmupSteps ?? Math.round(config.schedule.totalSteps * 0.01);
+  const warmupSteps = config.schedule.warmupSteps ?? warmupStepsFromRatio(config.schedule.totalSteps, 0.01);
   if (config.schedule.type === 'constant') {
     return { type: 'constant', learningRate: config.optimizer.learningRate, warmupSteps };
   }

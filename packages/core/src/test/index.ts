@@ -1,7 +1,3 @@
-/** Test doubles and the conformance suite, published as `@reca/core/test`. Needs vitest. */
+/** Test doubles, published as `@reca/core/test` (no test-runner dependency). */
 export { MockUnifiedModel, type MockUnifiedModelConfig } from './mock-unified-model.js';
-export {
-  describeUnifiedModelConformance,
-  makeConformanceImages,
-  type UnifiedModelConformanceOptions,
-} from './describe-unified-model-conformance.js';
+export { makeConformanceImages } from './make-conformance-images.js';

@@ -66,10 +66,16 @@ export function encodeTextBatch(
     if (!truncation) {
       throw new InvalidArgumentError({
         argument: `texts[${index}]`,
-        message: `needs ${full.length} tokens (special tokens included), more than maxLength ${maxLength}; pass truncation: true or a larger maxLength`,
+        message:
+          `needs ${full.length} tokens (special tokens included), more than maxLength ${maxLength}; ` +
+          'pass truncation: true or a larger maxLength',
       });
     }
-    rows.push(addSpecialTokens ? truncateKeepingSpecialTokens(tokenizer, text, full, maxLength, onUnknown) : full.slice(0, maxLength));
+    rows.push(
+      addSpecialTokens
+        ? truncateKeepingSpecialTokens(tokenizer, text, full, maxLength, onUnknown)
+        : full.slice(0, maxLength),
+    );
     truncated.push(true);
   });
 

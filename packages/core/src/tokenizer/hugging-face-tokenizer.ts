@@ -133,11 +133,11 @@ export class HuggingFaceTokenizer implements TextTokenizer {
       throw new TokenizerFileError({ path: tokenizerJsonSource, reason: 'invalid-tokenizer', detail: 'expected a JSON object' });
     }
     const model = tokenizerJson.model;
-    if (!isRecord(model) || !('vocab' in model)) {
+    if (!isRecord(model) || model.vocab == null || typeof model.vocab !== 'object') {
       throw new TokenizerFileError({
         path: tokenizerJsonSource,
         reason: 'invalid-tokenizer',
-        detail: "expected a 'model' object with a 'vocab'",
+        detail: "expected a 'model' object with a 'vocab' object or array",
       });
     }
     if (!isRecord(tokenizerConfig)) {
@@ -220,7 +220,11 @@ export class HuggingFaceTokenizer implements TextTokenizer {
    *
    * @throws TokenizerFileError naming the file when it is missing, unreadable, not JSON or not a tokenizer
    */
-  static async fromFiles({ tokenizerJsonPath, tokenizerConfigPath, ...options }: HuggingFaceTokenizerFiles): Promise<HuggingFaceTokenizer> {
+  static async fromFiles({
+    tokenizerJsonPath,
+    tokenizerConfigPath,
+    ...options
+  }: HuggingFaceTokenizerFiles): Promise<HuggingFaceTokenizer> {
     const tokenizerJson = await readJsonFile(tokenizerJsonPath);
     const tokenizerConfig = tokenizerConfigPath === undefined ? {} : await readJsonFile(tokenizerConfigPath);
     return new HuggingFaceTokenizer({

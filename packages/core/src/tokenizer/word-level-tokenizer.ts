@@ -123,7 +123,9 @@ export class WordLevelTokenizer implements TextTokenizer {
         if (split.length !== 1 || split[0] !== token) {
           throw new InvalidArgumentError({
             argument,
-            message: `${JSON.stringify(token)} is not one lowercase word or punctuation character (the pre-tokenizer splits it into ${JSON.stringify(split)})`,
+            message:
+              `${JSON.stringify(token)} is not one lowercase word or punctuation character ` +
+              `(the pre-tokenizer splits it into ${JSON.stringify(split)})`,
           });
         }
       }

@@ -24,7 +24,7 @@ export function findNonFiniteGradients(gradients: Record<string, tf.Tensor>): st
 /**
  * Throws {@link NonFiniteLossError} for the first loss part (in key order) that is NaN or ±Infinity.
  *
- * @param step - optimisation step the losses belong to (0-based).
+ * @param step - optimisation step the losses belong to (counted from 1, as recaStep reports it).
  * @param losses - loss parts read back as numbers, e.g. `{ reconstruction: 0.41, imageToText: 2.3 }`.
  */
 export function assertFiniteLosses(step: number, losses: Record<string, number>): void {

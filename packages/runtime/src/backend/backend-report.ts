@@ -34,6 +34,9 @@ export interface BackendReport {
   readonly reason: string;
   /** Better backends that were tried first and passed over, with their reasons (empty when the first one was used). */
   readonly skipped: readonly SkippedBackend[];
-  /** Names of the kernel fixes registered for this backend (e.g. `'wasm:UnsortedSegmentSum'`). */
+  /**
+   * Ids of the kernel fixes registered for this backend (e.g. `'wasm:UnsortedSegmentSum'`), then of the
+   * backend-independent gradient fixes (e.g. `'gradient:Cumsum'`).
+   */
   readonly kernelFixes: readonly string[];
 }

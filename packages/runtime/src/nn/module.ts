@@ -97,7 +97,7 @@ export class Module {
    */
   registerModule<T extends Module>(name: string, module: T): T {
     this.#assertNameFree(name);
-    if (module === this) {
+    if ((module as Module) === this) {
       throw new InvalidArgumentError({ argument: 'module', message: `a module cannot be its own child ('${name}')` });
     }
     this.#children.set(name, module);

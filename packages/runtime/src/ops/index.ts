@@ -8,4 +8,10 @@ export {
 export { meanSquaredError } from './mean-squared-error.js';
 export { globalNorm } from './global-norm.js';
 export { geluTanh, geluErf, silu, applyActivation, type ActivationName } from './activations.js';
-export { numericalGradient, gradientToleranceRatio, type NumericalGradientOptions } from './numerical-gradient.js';
+export {
+  numericalGradient,
+  gradientToleranceRatio,
+  gradientCheck,
+  type NumericalGradientOptions,
+  type GradientCheckOptions,
+} from './numerical-gradient.js';

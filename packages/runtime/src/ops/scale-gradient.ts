@@ -15,8 +15,8 @@ export function scaleGradient<T extends tf.Tensor>(input: T, scale: number): T {
   if (!Number.isFinite(scale)) {
     throw new InvalidArgumentError({ argument: 'scale', message: `must be a finite number, got ${scale}` });
   }
-  const scaled = tf.customGrad((value: tf.Tensor) => ({
-    value: value.clone(),
+  const scaled = tf.customGrad((...inputs) => ({
+    value: (inputs[0] as tf.Tensor).clone(),
     gradFunc: (upstream: tf.Tensor) => tf.mul(upstream, tf.scalar(scale, upstream.dtype)),
   }));
   return scaled(input) as T;

@@ -1,7 +1,7 @@
 import { tf } from '../tf.js';
 
-const stopGradientOp = tf.customGrad((input: tf.Tensor) => ({
-  value: input.clone(),
+const stopGradientOp = tf.customGrad((...inputs) => ({
+  value: (inputs[0] as tf.Tensor).clone(),
   gradFunc: (upstream: tf.Tensor) => tf.zerosLike(upstream),
 }));
 

@@ -1,0 +1,9 @@
+export { CheckpointNotFoundError } from './checkpoint-not-found-error.js';
+export { CorruptCheckpointError } from './corrupt-checkpoint-error.js';
+export { NonFiniteGradientError } from './non-finite-gradient-error.js';
+export { NonFiniteLossError } from './non-finite-loss-error.js';
+export { SafetensorsFormatError } from './safetensors-format-error.js';
+export { TokenizerFileError } from './tokenizer-file-error.js';
+export { UnknownWordsError } from './unknown-words-error.js';
+export { UnsupportedCheckpointVersionError } from './unsupported-checkpoint-version-error.js';
+export { UnsupportedModelVersionError } from './unsupported-model-version-error.js';
