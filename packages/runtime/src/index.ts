@@ -12,4 +12,5 @@ export * from './random/index.js';
 export * from './memory/index.js';
 export * from './backend/index.js';
 export * from './ops/index.js';
+export * from './nn/index.js';
 export { VERSION } from './version.js';

@@ -29,9 +29,9 @@ export async function tensorToSafetensors(
   const shape = [...tensor.shape];
   switch (tensor.dtype) {
     case 'float32':
-      return { dtype: 'F32', shape, data: Float32Array.from((await tensor.data()) as Float32Array) };
+      return { dtype: 'F32', shape, data: ((await tensor.data()) as Float32Array).slice() };
     case 'int32':
-      return { dtype: 'I32', shape, data: Int32Array.from((await tensor.data()) as Int32Array) };
+      return { dtype: 'I32', shape, data: ((await tensor.data()) as Int32Array).slice() };
     case 'bool': {
       const values = (await tensor.data()) as Uint8Array;
       return { dtype: boolDtype, shape, data: Uint8Array.from(values, (value) => (value === 0 ? 0 : 1)) };

@@ -49,9 +49,12 @@ function makeCheckpoint(random: SeededRandom, step: number): TrainingCheckpointI
   };
 }
 
-function disposeCheckpoint(checkpoint: { modelWeights: ReadonlyMap<string, tf.Tensor> | Readonly<Record<string, tf.Tensor>>; optimizerState: Readonly<Record<string, tf.Tensor>> }): void {
-  const model = checkpoint.modelWeights instanceof Map ? [...checkpoint.modelWeights.values()] : Object.values(checkpoint.modelWeights);
-  tf.dispose([...model, ...Object.values(checkpoint.optimizerState)]);
+type TensorCollection = ReadonlyMap<string, tf.Tensor> | Readonly<Record<string, tf.Tensor>>;
+const tensorsOf = (collection: TensorCollection): tf.Tensor[] =>
+  collection instanceof Map ? [...collection.values()] : Object.values(collection as Readonly<Record<string, tf.Tensor>>);
+
+function disposeCheckpoint(checkpoint: { modelWeights: TensorCollection; optimizerState: TensorCollection }): void {
+  tf.dispose([...tensorsOf(checkpoint.modelWeights), ...tensorsOf(checkpoint.optimizerState)]);
 }
 
 async function caught(work: () => Promise<unknown>): Promise<unknown> {

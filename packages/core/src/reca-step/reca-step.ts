@@ -1,4 +1,4 @@
-import { InvalidArgumentError, scaleGradient, SeededRandom, ShapeMismatchError, stopGradient, tf } from '@reca/runtime';
+import { InvalidArgumentError, scaleGradient, SeededRandom, ShapeMismatchError, tf } from '@reca/runtime';
 import { NonFiniteGradientError } from '../errors/non-finite-gradient-error.js';
 import { NonFiniteLossError } from '../errors/non-finite-loss-error.js';
 import { clipGradientsByGlobalNorm } from '../training/clip-gradients-by-global-norm.js';
@@ -6,6 +6,7 @@ import { findNonFiniteGradients } from '../training/find-non-finite.js';
 import { GradientAccumulator } from '../training/gradient-accumulator.js';
 import { learningRateAt } from '../training/learning-rate-schedule.js';
 import { resolveUnifiedModel } from '../unified-model/resolve-unified-model.js';
+import { disposeCondition } from '../unified-model/v1/unified-model-v1-condition.js';
 import type { UnifiedMultimodalModelV1 } from '../unified-model/v1/unified-model-v1.js';
 import type { UnifiedModelV1Warning } from '../unified-model/v1/unified-model-v1-results.js';
 import type { RecaConfig } from './reca-config.js';
@@ -108,14 +109,20 @@ export async function recaStep(state: RecaTrainingState, input: RecaStepInput): 
       });
     }
 
+    // One read per step for both guards: the global norm is non-finite exactly when some gradient is (or when the
+    // squares overflow); only then are the offending parameters looked up.
     const meanGradients = accumulator.mean();
     let clipped: { gradients: Record<string, tf.Tensor>; globalNorm: number };
     try {
-      const nonFinite = findNonFiniteGradients(meanGradients);
-      if (nonFinite.length > 0) {
-        throw new NonFiniteGradientError({ step: stepNumber, parameterNames: nonFinite });
+      clipped = await clipGradientsByGlobalNorm(meanGradients, config.maxGradientNorm);
+      if (!Number.isFinite(clipped.globalNorm)) {
+        tf.dispose(clipped.gradients);
+        const nonFinite = await findNonFiniteGradients(meanGradients);
+        throw new NonFiniteGradientError({
+          step: stepNumber,
+          parameterNames: nonFinite.length > 0 ? nonFinite : ['(global norm overflowed float32)'],
+        });
       }
-      clipped = clipGradientsByGlobalNorm(meanGradients, config.maxGradientNorm);
     } finally {
       tf.dispose(meanGradients);
     }
@@ -182,6 +189,11 @@ function computeMicroBatchGradients(
         : [];
   const conditionTexts = texts.map((text, index) => (dropout.nullPrompt[index] ? model.nullPrompt : text));
   const record = (list: UnifiedModelV1Warning[]) => list.forEach((warning) => modelWarnings.set(warning.feature, warning));
+  const policy = config.understandingGradient ?? model.understanding.gradientPolicy;
+  // A stopped gradient is an encoder run outside the tape: its parameters then get no gradient at all, so AdamW skips
+  // them (no weight decay either), as PyTorch does for a detached input, and no backward pass runs through it.
+  const frozenEmbeddings =
+    degraded && policy.type === 'stop' ? tf.tidy(() => model.doEncodeUnderstanding({ images: degraded, training: true })) : undefined;
 
   try {
     return tf.variableGrads(() => {
@@ -196,16 +208,10 @@ function computeMicroBatchGradients(
         record(result.warnings);
         return tf.mul(result.loss, weight) as tf.Scalar;
       }
-      let understandingEmbeddings: tf.Tensor3D | undefined;
-      if (degraded) {
+      let understandingEmbeddings: tf.Tensor3D | undefined = frozenEmbeddings;
+      if (degraded && policy.type === 'scale') {
         const embeddings = model.doEncodeUnderstanding({ images: degraded, training: true });
-        const policy = config.understandingGradient ?? model.understanding.gradientPolicy;
-        understandingEmbeddings =
-          policy.type === 'stop'
-            ? (stopGradient(embeddings) as tf.Tensor3D)
-            : policy.scale === 1
-              ? embeddings
-              : (scaleGradient(embeddings, policy.scale) as tf.Tensor3D);
+        understandingEmbeddings = policy.scale === 1 ? embeddings : (scaleGradient(embeddings, policy.scale) as tf.Tensor3D);
       }
       const condition = model.doBuildCondition({
         texts: conditionTexts,
@@ -220,12 +226,13 @@ function computeMicroBatchGradients(
         random: lossRandom,
         adapterOptions: undefined,
       });
-      // The condition's tensors are intermediates of this tape: variableGrads' scope frees them.
+      // Freed here even if the adapter kept them (tf.keep): tfjs saved its own copies for the backward pass.
+      disposeCondition(condition);
       record(result.warnings);
       return tf.mul(result.loss, weight) as tf.Scalar;
     }, variables);
   } finally {
-    degraded?.dispose();
+    tf.dispose([degraded, frozenEmbeddings].filter((tensor) => tensor !== undefined));
   }
 }
 

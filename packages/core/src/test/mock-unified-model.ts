@@ -171,7 +171,7 @@ export class MockUnifiedModel implements UnifiedMultimodalModelV1 {
       const textMask = tf.tensor2d(batch.attentionMask, batch.shape, 'int32').toFloat();
       const textEmbeddings = tf.gather(this.parameter('text.embed_tokens.weight'), ids) as tf.Tensor3D; // [b, L, width]
       if (!understandingEmbeddings) {
-        return { embeddings: tf.keep(textEmbeddings), mask: tf.keep(textMask) as tf.Tensor2D, layout: 'prefix' as const };
+        return { embeddings: textEmbeddings, mask: textMask as tf.Tensor2D, layout: 'prefix' as const };
       }
       const keep = tf.tensor2d(
         Array.from({ length: batchSize }, (_, index) => (dropUnderstanding?.[index] ? 0 : 1)),
@@ -180,7 +180,7 @@ export class MockUnifiedModel implements UnifiedMultimodalModelV1 {
       const understandingMask = tf.mul(tf.ones([batchSize, understandingEmbeddings.shape[1]]), keep);
       const embeddings = tf.concat([textEmbeddings, understandingEmbeddings], 1) as tf.Tensor3D;
       const mask = tf.concat([textMask, understandingMask], 1) as tf.Tensor2D;
-      return { embeddings: tf.keep(embeddings), mask: tf.keep(mask), layout: 'prefix' as const };
+      return { embeddings, mask, layout: 'prefix' as const };
     });
   }
 

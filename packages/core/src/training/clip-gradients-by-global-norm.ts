@@ -20,7 +20,10 @@ export interface ClippedGradients {
  * @param maxNorm - largest allowed global norm (> 0); RecA uses 1.0.
  * @returns new tensors (caller owns) and the pre-clipping norm as a number. An empty record gives `{}` and norm 0.
  */
-export function clipGradientsByGlobalNorm(gradients: Record<string, tf.Tensor>, maxNorm: number): ClippedGradients {
+export async function clipGradientsByGlobalNorm(
+  gradients: Record<string, tf.Tensor>,
+  maxNorm: number,
+): Promise<ClippedGradients> {
   if (!(Number.isFinite(maxNorm) && maxNorm > 0)) {
     throw new InvalidArgumentError({ argument: 'maxNorm', message: `must be a finite number > 0, got ${maxNorm}` });
   }
@@ -37,7 +40,9 @@ export function clipGradientsByGlobalNorm(gradients: Record<string, tf.Tensor>, 
     }
     return { clipped: scaled, norm: tf.keep(globalNorm) };
   });
-  const globalNorm = (norm.dataSync() as Float32Array)[0] as number;
+  // One asynchronous read: backends without synchronous reads (webgpu in Node) work, and the GPU queue is not drained
+  // earlier than needed.
+  const globalNorm = ((await norm.data()) as Float32Array)[0] as number;
   norm.dispose();
   return { gradients: clipped, globalNorm };
 }

@@ -5,18 +5,18 @@ import { NonFiniteLossError } from '../errors/non-finite-loss-error.js';
  * Names of the gradients that contain at least one NaN or ±Infinity, in the key order of `gradients`.
  *
  * All tensors are checked on the device (`isFinite → all` per tensor, stacked) and read back with a single
- * `dataSync`; temporaries are freed.
+ * `data()` (asynchronous, so it works on backends without synchronous reads); temporaries are freed.
  *
  * @param gradients - tensors of any shapes and float dtypes, keyed by parameter name. Not disposed.
  * @returns the names of non-finite gradients; `[]` when all are finite (or the record is empty).
  */
-export function findNonFiniteGradients(gradients: Record<string, tf.Tensor>): string[] {
+export async function findNonFiniteGradients(gradients: Record<string, tf.Tensor>): Promise<string[]> {
   const names = Object.keys(gradients);
   if (names.length === 0) return [];
   const flags = tf.tidy(() =>
     tf.stack(names.map((name) => tf.logicalNot(tf.isFinite(gradients[name] as tf.Tensor).all()).cast('int32'))),
   );
-  const values = flags.dataSync();
+  const values = await flags.data();
   flags.dispose();
   return names.filter((_, index) => values[index] !== 0);
 }

@@ -69,6 +69,6 @@ export function attentionBias(
     if (keyPaddingMask) {
       allowed = tf.mul(allowed, tf.reshape(tf.cast(keyPaddingMask, 'float32'), [batchSize, 1, 1, keyLength]));
     }
-    return tf.mul(tf.sub(tf.scalar(1), allowed), tf.scalar(BLOCKED_ATTENTION_SCORE)) as tf.Tensor4D;
+    return tf.mul(tf.sub(allowed, tf.scalar(1)), tf.scalar(-BLOCKED_ATTENTION_SCORE)) as tf.Tensor4D;
   });
 }

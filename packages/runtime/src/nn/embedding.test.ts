@@ -34,7 +34,7 @@ describe('Embedding', () => {
 
   it('initialises N(0, 1) by default, configurable, and rejects float ids', () => {
     const embedding = new Embedding({ numEmbeddings: 100, embeddingDim: 50, random: new SeededRandom(4) });
-    const values = embedding.weight.dataSync();
+    const values = Array.from(embedding.weight.dataSync());
     const variance = values.reduce((sum, value) => sum + value * value, 0) / values.length;
     expect(variance).toBeGreaterThan(0.9);
     expect(variance).toBeLessThan(1.1);

@@ -154,7 +154,11 @@ describe('Module', () => {
   });
 
   it('keeps parameters made inside tf.tidy alive', () => {
-    const linear = tf.tidy(() => new Linear({ inFeatures: 2, outFeatures: 2, random: new SeededRandom(1) }));
+    let linear: Linear | undefined;
+    tf.tidy(() => {
+      linear = new Linear({ inFeatures: 2, outFeatures: 2, random: new SeededRandom(1) });
+    });
+    if (!linear) throw new Error('not constructed');
     expect(linear.weight.isDisposed).toBe(false);
     expect(linear.weight.dataSync()).toHaveLength(4);
     linear.dispose();

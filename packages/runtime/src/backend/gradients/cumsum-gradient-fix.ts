@@ -14,7 +14,9 @@ export const cumsumGradientFix: GradientFix = {
     inputsToSave: ['x'],
     gradFunc: (dy, _saved, attrs) => {
       const { axis, exclusive, reverse } = attrs as unknown as tf.CumsumAttrs;
-      return { x: () => tf.cumsum(dy as tf.Tensor, axis, exclusive, !reverse) };
+      const upstream = dy as tf.Tensor;
+      const positiveAxis = axis < 0 ? axis + upstream.rank : axis;
+      return { x: () => tf.cumsum(upstream, positiveAxis, exclusive, !reverse) };
     },
   },
 };

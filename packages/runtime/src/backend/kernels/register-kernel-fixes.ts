@@ -1,5 +1,6 @@
 import { tf } from '../../tf.js';
 import type { BackendName } from '../backend-name.js';
+import { cpuCumsumFix, wasmCumsumFix, webGpuCumsumFix } from './cumsum-fix.js';
 import type { KernelFix } from './kernel-fix.js';
 import { forgetStockKernel, getStockKernel, rememberStockKernel } from './stock-kernels.js';
 import { wasmConv2dBackpropFilterFix } from './wasm-conv2d-backprop-filter.js';
@@ -13,14 +14,15 @@ import { webGpuReverseFix } from './webgpu-reverse.js';
 export const kernelFixesByBackend: Readonly<Record<BackendName, readonly KernelFix[]>> = {
   torch: [],
   tensorflow: [],
-  webgpu: [webGpuPadV2Fix, webGpuMirrorPadFix, webGpuReverseFix],
+  webgpu: [webGpuPadV2Fix, webGpuMirrorPadFix, webGpuReverseFix, webGpuCumsumFix],
   wasm: [
     wasmUnsortedSegmentSumFix,
     wasmConv2dBackpropFilterFix,
     wasmDepthwiseConv2dBackpropFilterFix,
     wasmDepthwiseConv2dBackpropInputFix,
+    wasmCumsumFix,
   ],
-  cpu: [],
+  cpu: [cpuCumsumFix],
 };
 
 /**
@@ -40,7 +42,15 @@ export function registerKernelFixes(backend: BackendName, tfBackendName: string 
         rememberStockKernel(current);
         tf.unregisterKernel(fix.kernelName, tfBackendName);
       }
-      tf.registerKernel({ kernelName: fix.kernelName, backendName: tfBackendName, kernelFunc: fix.kernelFunc });
+      // Keep the stock kernel's setup/dispose hooks: wasm binds its native functions in setupFunc, which fixes that
+      // delegate to the stock kernel rely on (it runs when the backend initialises).
+      tf.registerKernel({
+        kernelName: fix.kernelName,
+        backendName: tfBackendName,
+        kernelFunc: fix.kernelFunc,
+        ...(current?.setupFunc === undefined ? {} : { setupFunc: current.setupFunc }),
+        ...(current?.disposeFunc === undefined ? {} : { disposeFunc: current.disposeFunc }),
+      });
     }
     active.push(fix.id);
   }

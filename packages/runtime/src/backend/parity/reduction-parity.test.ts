@@ -21,6 +21,8 @@ const cases: ParityCase[] = [
   parityCase('argMax axis 0 (forward)', [normalInput(shape)], (x) => tf.argMax(x as tf.Tensor, 0), { gradient: false }),
   parityCase('cumsum axis 0', [normalInput(shape)], (x) => tf.cumsum(x as tf.Tensor, 0)),
   parityCase('cumsum axis 1', [normalInput(shape)], (x) => tf.cumsum(x as tf.Tensor, 1)),
+  parityCase('cumsum axis 2 reverse', [normalInput(shape)], (x) => tf.cumsum(x as tf.Tensor, 2, false, true)),
+  parityCase('cumsum axis -1', [normalInput(shape)], (x) => tf.cumsum(x as tf.Tensor, -1)),
   parityCase('cumsum axis -1 exclusive reverse', [normalInput(shape)], (x) => tf.cumsum(x as tf.Tensor, -1, true, true)),
   parityCase('topk k=3 (forward)', [normalInput([4, 10])], (x) => {
     const { values, indices } = tf.topk(x as tf.Tensor, 3);
