@@ -6,6 +6,7 @@ import { forgetStockKernel, getStockKernel, rememberStockKernel } from './stock-
 import { wasmConv2dBackpropFilterFix } from './wasm-conv2d-backprop-filter.js';
 import { wasmDepthwiseConv2dBackpropFilterFix, wasmDepthwiseConv2dBackpropInputFix } from './wasm-depthwise-conv2d-backprop.js';
 import { wasmUnsortedSegmentSumFix } from './wasm-unsorted-segment-sum.js';
+import { webGpuAddNFix } from './webgpu-add-n.js';
 import { webGpuMirrorPadFix } from './webgpu-mirror-pad.js';
 import { webGpuPadV2Fix } from './webgpu-pad-v2.js';
 import { webGpuReverseFix } from './webgpu-reverse.js';
@@ -14,7 +15,7 @@ import { webGpuReverseFix } from './webgpu-reverse.js';
 export const kernelFixesByBackend: Readonly<Record<BackendName, readonly KernelFix[]>> = {
   torch: [],
   tensorflow: [],
-  webgpu: [webGpuPadV2Fix, webGpuMirrorPadFix, webGpuReverseFix, webGpuCumsumFix],
+  webgpu: [webGpuPadV2Fix, webGpuMirrorPadFix, webGpuReverseFix, webGpuCumsumFix, webGpuAddNFix],
   wasm: [
     wasmUnsortedSegmentSumFix,
     wasmConv2dBackpropFilterFix,

@@ -23,6 +23,16 @@ const cases: ParityCase[] = [
   parityCase('div broadcast [3,4,5] / [5] (denominator in [0.5, 2))', [normalInput(shape), uniformInput([5], 0.5, 2)], (a, b) =>
     tf.div(a as tf.Tensor, b as tf.Tensor),
   ),
+  parityCase('addN of 3 tensors', [normalInput(shape), normalInput(shape), normalInput(shape)], (...tensors) =>
+    tf.addN(tensors as tf.Tensor[]),
+  ),
+  // webgpu's stock AddN silently returns a stale buffer past 7 inputs (the storage-buffer limit); fixed in the runtime
+  parityCase('addN of 12 tensors (webgpu fix)', Array.from({ length: 12 }, () => normalInput([2, 3])), (...tensors) =>
+    tf.addN(tensors as tf.Tensor[]),
+  ),
+  parityCase('global norm of 9 tensors (clipping: sqrt of addN of squared sums)', Array.from({ length: 9 }, (_, index) => normalInput([index + 1])), (...tensors) =>
+    tf.sqrt(tf.addN((tensors as tf.Tensor[]).map((tensor) => tf.sum(tf.square(tensor))))),
+  ),
   parityCase('mul by scalar', [normalInput(shape)], (a) => tf.mul(a as tf.Tensor, 0.37)),
   unary('neg', (x) => tf.neg(x)),
   unary('exp', (x) => tf.exp(x)),
