@@ -46,7 +46,11 @@ async function lossesOn(backend: BackendName): Promise<number[]> {
 describe('recaStep on every backend', () => {
   it('gives the same losses and gradient norms as the cpu reference (relative error ≤ 1e-4)', async () => {
     const { available, unavailable } = await backendsUnderTest();
-    for (const { backend, reason } of unavailable) console.info(`recaStep parity: ${backend} skipped (${reason})`);
+    const required = (process.env.RECA_REQUIRE_BACKENDS ?? '').split(',').map((name) => name.trim());
+    for (const { backend, reason } of unavailable) {
+      expect(required, `backend '${backend}' is required (RECA_REQUIRE_BACKENDS) but unavailable: ${reason}`).not.toContain(backend);
+      console.info(`recaStep parity: ${backend} skipped (${reason})`);
+    }
     expect(available).toContain('cpu');
     const reference = await lossesOn('cpu');
     for (const backend of available.filter((name) => name !== 'cpu')) {

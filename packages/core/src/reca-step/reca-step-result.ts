@@ -4,7 +4,8 @@ import type { RecaLossPart } from './reca-micro-batch.js';
 export type RecaStepWarning =
   | { readonly type: 'collapse'; readonly step: number; readonly message: string }
   | { readonly type: 'skipped-micro-batch'; readonly kind: RecaLossPart; readonly message: string }
-  | { readonly type: 'model'; readonly feature: string; readonly message: string };
+  | { readonly type: 'model'; readonly feature: string; readonly message: string }
+  | { readonly type: 'configuration'; readonly message: string };
 
 /** What one recaStep did, as plain numbers (never live tensors). */
 export interface RecaStepResult {

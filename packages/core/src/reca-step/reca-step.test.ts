@@ -177,6 +177,19 @@ describe('recaStep', () => {
     expect(result.loss).toBeCloseTo((reconstruction + 0.5 * textToImage) / 2, 5);
   });
 
+  it('warns on the first step when there is no information bottleneck', async () => {
+    const model = track(new MockUnifiedModel({ seed: 9 }));
+    const images = track(makeConformanceImages(2, model.imageSize, 1));
+    const open = track(createRecaTrainingState({ model, config: { ...fastConfig, bottleneck: { type: 'none' } } }));
+    expect(open.configurationWarnings).toHaveLength(1);
+    const first = await recaStep(open, { batches: [{ kind: 'reconstruction', images }] });
+    expect(first.warnings.find((warning) => warning.type === 'configuration')?.message).toMatch(/no information bottleneck.*8 px/);
+    const second = await recaStep(open, { batches: [{ kind: 'reconstruction', images }] });
+    expect(second.warnings.some((warning) => warning.type === 'configuration')).toBe(false);
+    const closed = track(createRecaTrainingState({ model, config: fastConfig }));
+    expect(closed.configurationWarnings).toEqual([]);
+  });
+
   it('rejects bad input with errors that name the problem', async () => {
     const model = track(new MockUnifiedModel({ seed: 8 }));
     const images = track(makeConformanceImages(2, model.imageSize, 1));

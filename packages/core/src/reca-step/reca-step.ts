@@ -143,6 +143,9 @@ export async function recaStep(state: RecaTrainingState, input: RecaStepInput): 
       const collapse = state.collapseDetector.observe(stepNumber, losses.reconstruction);
       if (collapse) warnings.push({ type: 'collapse', step: stepNumber, message: collapse.message });
     }
+    if (stepNumber === 1) {
+      for (const message of state.configurationWarnings) warnings.push({ type: 'configuration', message });
+    }
     for (const warning of modelWarnings.values()) {
       warnings.push({ type: 'model', feature: warning.feature, message: warning.details ?? `${warning.type}: ${warning.feature}` });
     }

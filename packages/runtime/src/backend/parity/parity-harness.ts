@@ -193,6 +193,8 @@ export function expectParity(parity: ParityCase, backend: BackendName, actual: P
 export interface ParityBackends {
   readonly compared: BackendName[];
   readonly unavailable: Array<{ backend: BackendName; reason: string }>;
+  /** Backends listed in `RECA_REQUIRE_BACKENDS`: CI sets it so a backend that failed to install fails the suite. */
+  readonly required: BackendName[];
 }
 
 /**
@@ -218,7 +220,11 @@ export async function resolveParityBackends(
     if (entry.available) compared.push(entry.backend);
     else unavailable.push({ backend: entry.backend, reason: entry.reason ?? 'unavailable' });
   }
-  return { compared, unavailable };
+  const required = (environment['RECA_REQUIRE_BACKENDS'] ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name): name is BackendName => isBackendName(name));
+  return { compared, unavailable, required };
 }
 
 /**
@@ -238,7 +244,13 @@ export async function describeParity(title: string, cases: readonly ParityCase[]
   };
   describe(title, () => {
     for (const { backend, reason } of backends.unavailable) {
-      it.skip(`${backend}: unavailable here — ${reason}`, () => {});
+      if (backends.required.includes(backend)) {
+        it(`${backend}: required by RECA_REQUIRE_BACKENDS`, () => {
+          throw new Error(`backend '${backend}' is required (RECA_REQUIRE_BACKENDS) but unavailable: ${reason}`);
+        });
+      } else {
+        it.skip(`${backend}: unavailable here — ${reason}`, () => {});
+      }
     }
     if (backends.compared.length === 0) it.skip('no backend besides cpu is available', () => {});
     for (const backend of backends.compared) {
