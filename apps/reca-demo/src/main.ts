@@ -21,10 +21,10 @@ import { evaluateModel, type DemoEvaluation } from './evaluate-model.js';
 
 const { values: flags } = parseArgs({
   options: {
-    'pretrain-steps': { type: 'string', default: '300' },
-    'posttrain-steps': { type: 'string', default: '200' },
+    'pretrain-steps': { type: 'string', default: '1000' },
+    'posttrain-steps': { type: 'string', default: '500' },
     'batch-size': { type: 'string', default: '16' },
-    seeds: { type: 'string', default: '0,1' },
+    seeds: { type: 'string', default: '0,1,2' },
     backend: { type: 'string' },
     out: { type: 'string', default: 'runs/reca-demo' },
   },
