@@ -177,6 +177,33 @@ describe('recaStep', () => {
     expect(result.loss).toBeCloseTo((reconstruction + 0.5 * textToImage) / 2, 5);
   });
 
+  it('reports a collapse warning when the reconstruction loss plunges', async () => {
+    const base = track(new MockUnifiedModel({ seed: 10 }));
+    const images = track(makeConformanceImages(2, base.imageSize, 1));
+    let call = 0;
+    const copying = Object.create(base) as MockUnifiedModel;
+    copying.doGenerationLoss = (options) => {
+      // a loss that drops 50-fold after 20 steps, as when a model starts copying its condition
+      const factor = call++ < 20 ? 1 : 0.02;
+      const result = base.doGenerationLoss(options);
+      return { ...result, loss: tf.tidy(() => tf.mul(result.loss, factor) as tf.Scalar) };
+    };
+    const state = track(
+      createRecaTrainingState({
+        model: copying,
+        config: { ...fastConfig, optimizer: { learningRate: 1e-6 }, collapseDetection: { windowSize: 4, minimumSteps: 8, dropRatio: 0.2 } },
+      }),
+    );
+    const collapseSteps: number[] = [];
+    for (let step = 0; step < 30; step++) {
+      const result = await recaStep(state, { batches: [{ kind: 'reconstruction', images }] });
+      if (result.warnings.some((warning) => warning.type === 'collapse')) collapseSteps.push(result.step);
+    }
+    expect(collapseSteps).toHaveLength(1);
+    expect(collapseSteps[0]).toBeGreaterThan(20);
+    expect(collapseSteps[0]).toBeLessThanOrEqual(24);
+  });
+
   it('warns on the first step when there is no information bottleneck', async () => {
     const model = track(new MockUnifiedModel({ seed: 9 }));
     const images = track(makeConformanceImages(2, model.imageSize, 1));
