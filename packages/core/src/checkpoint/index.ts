@@ -44,3 +44,12 @@ export {
 export { saveTrainingCheckpoint, type TrainingCheckpointInput } from './save-training-checkpoint.js';
 export { loadTrainingCheckpoint, type TrainingCheckpoint } from './load-training-checkpoint.js';
 export { readCheckpointMetadata } from './read-checkpoint-metadata.js';
+export {
+  saveModelCheckpoint,
+  loadModelCheckpoint,
+  readModelCheckpointInfo,
+  MODEL_CHECKPOINT_FORMAT,
+  MODEL_CHECKPOINT_FORMAT_VERSION,
+  type ModelCheckpoint,
+  type ModelCheckpointInfo,
+} from './model-checkpoint.js';

@@ -118,10 +118,12 @@ export class MockUnifiedModel implements UnifiedMultimodalModelV1 {
       ['generator.head.bias', [patchValues], 0, true],
     ];
     this.parameters = new Map(
-      shapes.map(([name, shape, standardDeviation, trainable]) => [
-        name,
-        tf.variable(random.normalTensor(shape, 0, standardDeviation), trainable, `mock${instance}/${name}`),
-      ]),
+      shapes.map(([name, shape, standardDeviation, trainable]) => {
+        const initial = random.normalTensor(shape, 0, standardDeviation);
+        const variable = tf.variable(initial, trainable, `mock${instance}/${name}`);
+        initial.dispose(); // the variable holds its own reference to the data
+        return [name, variable] as const;
+      }),
     );
   }
 

@@ -1,0 +1,56 @@
+/**
+ * The JavaScript view of the native addon (`native/addon.cc`). Tensors are integer handles into the addon's table;
+ * each handle owns one reference to an ATen tensor until {@link TorchAddon.free}.
+ */
+export interface TorchAddon {
+  /** Copies `values` into a new tensor of `shape` (dtype by {@link dtypeCodes} code); returns its handle. */
+  write(values: Float32Array | Int32Array | Uint8Array | Float64Array, shape: readonly number[], dtypeCode: number): number;
+  /** Copies a tensor back to host memory (blocking: waits for queued device work). */
+  read(handle: number): Float32Array | Int32Array | Uint8Array;
+  /** Releases a handle. */
+  free(handle: number): void;
+  /** Number of live handles. */
+  liveHandles(): number;
+  /** Registers the Int32Array the addon writes output metadata into: per output `[handle, dtype code, rank, ...dims]`. */
+  setOutputBuffer(buffer: Int32Array): void;
+  /** Native kernels by tfjs kernel name; a kernel's code is its index. */
+  kernelNames(): string[];
+  /**
+   * Runs kernel `code` on input handles (`-1` for an absent optional input) with tfjs attributes; returns the number
+   * of outputs (metadata in the output buffer). Throws `RECA_UNSUPPORTED: …` for inputs it does not implement.
+   */
+  run(code: number, inputHandles: readonly number[], attrs: object | undefined): number;
+  /** What libtorch offers here. */
+  info(): TorchAddonInfo;
+  /** Selects the compute device and thread counts (process-wide). */
+  configure(options: { device: string; threads?: number; blasThreads?: number }): void;
+  /** Waits for queued device work (no-op on CPU). */
+  synchronize(): void;
+  /** Shape, dtype code and device of a handle (tests, diagnostics). */
+  describe(handle: number): { shape: number[]; dtype: number; device: string };
+}
+
+/** What {@link TorchAddon.info} reports. */
+export interface TorchAddonInfo {
+  readonly torchVersion: string;
+  /** The linked libtorch has CUDA and the driver reports at least one device. */
+  readonly cudaAvailable: boolean;
+  readonly cudaDevices: number;
+  /** ATen intra-op threads. */
+  readonly threads: number;
+  /** Current compute device, e.g. `'cpu'`, `'cuda:0'`. */
+  readonly device: string;
+  readonly blas: { openblas: boolean; threading?: 'sequential' | 'pthreads' | 'openmp'; config?: string; threads?: number };
+}
+
+/** tfjs dtypes with native storage, and their codes in the addon. */
+export const dtypeCodes = { float32: 0, int32: 1, bool: 2 } as const;
+
+/** A dtype the addon stores. */
+export type NativeDtype = keyof typeof dtypeCodes;
+
+/** Code → dtype, the inverse of {@link dtypeCodes}. */
+export const dtypesByCode: readonly NativeDtype[] = ['float32', 'int32', 'bool'];
+
+/** Prefix of the error message a native kernel throws for inputs it does not implement. */
+export const unsupportedPrefix = 'RECA_UNSUPPORTED: ';

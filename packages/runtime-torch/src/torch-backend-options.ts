@@ -1,0 +1,45 @@
+/** Where the `torch` backend computes: `'auto'` (CUDA when available, else CPU), `'cpu'`, `'cuda'` or `'cuda:<index>'`. */
+export type TorchDeviceRequest = 'auto' | 'cpu' | 'cuda' | `cuda:${number}`;
+
+/** Options of {@link registerTorchBackend}. */
+export interface TorchBackendOptions {
+  /**
+   * The TensorFlow.js namespace to register the backend and its kernels in (the one `@reca/runtime` uses).
+   * @default `tf` of `@reca/runtime`
+   */
+  tf?: unknown;
+  /**
+   * The compute device. A CUDA request fails with `TorchCudaUnavailableError` when the linked libtorch has no CUDA or
+   * no device is visible.
+   * @default `RECA_TORCH_DEVICE`, else `'auto'`
+   */
+  device?: TorchDeviceRequest;
+  /**
+   * ATen intra-op (OpenMP) threads.
+   * @default `RECA_TORCH_THREADS`, else the number of usable cores (`os.availableParallelism()`)
+   */
+  threads?: number;
+  /**
+   * OpenBLAS threads (when libtorch's BLAS is OpenBLAS). OpenBLAS built on OpenMP shares ATen's pool; the pthreads
+   * build keeps its own busy-waiting pool that oversubscribes the cores ATen uses, so it gets one thread.
+   * @default `RECA_TORCH_BLAS_THREADS`, else `threads` (OpenMP OpenBLAS) or 1 (pthreads OpenBLAS)
+   */
+  blasThreads?: number;
+  /**
+   * The addon file.
+   * @default `RECA_TORCH_ADDON`, else `<package>/build/Release/reca_torch.node` (built at install time)
+   */
+  addonPath?: string;
+  /** Warn once per kernel that runs on the cpu backend for lack of a native implementation. @default true */
+  warnOnFallback?: boolean;
+}
+
+/** Name of the registered tfjs backend. */
+export const torchBackendName = 'torch';
+
+/** Environment variables read by {@link TorchBackendOptions} defaults. */
+export const torchEnvironmentVariables = {
+  device: 'RECA_TORCH_DEVICE',
+  threads: 'RECA_TORCH_THREADS',
+  blasThreads: 'RECA_TORCH_BLAS_THREADS',
+} as const;
