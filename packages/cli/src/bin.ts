@@ -1,1 +1,4 @@
-console.log('reca: not implemented yet');
+import { processCliContext } from './cli-context.js';
+import { runCli } from './run-cli.js';
+
+process.exitCode = await runCli(process.argv.slice(2), processCliContext());

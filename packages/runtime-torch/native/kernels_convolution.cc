@@ -203,21 +203,15 @@ at::Tensor averagePool(const KernelContext& context) {
   return fromNchw(at::div(sums, windowCounts(x.size(2), x.size(3), pool, x.options())), true);
 }
 
-// Inputs: dy, input.
+// Inputs: dy, input. tfjs's AvgPoolGrad (every backend) spreads dy / (filterHeight · filterWidth) over the window's
+// in-bounds pixels, whatever the padding; the forward 'same' pool divides by the in-bounds count instead. The kernel
+// keeps tfjs's definition, so gradients match the other backends.
 at::Tensor averagePoolGrad(const KernelContext& context) {
   const PoolGeometry pool = poolGeometryOf(context);
   const at::Tensor dy = toNchw(context.input(0), true);
   const at::Tensor x = toNchw(context.input(1), true);
-  if (pool.atenPadding()) {
-    at::Tensor dx = at::avg_pool2d_backward(dy, x, pool.kernel, pool.geometry.strides, {pool.geometry.top, pool.geometry.left},
-                                            false, false, c10::optional<int64_t>());
-    return fromNchw(dx, true);
-  }
   auto [padded, padding] = poolInput(x, pool, 0);
-  const int64_t area = pool.kernel[0] * pool.kernel[1];
-  // y = windowSum / count → dwindowSum = dy / count; avg_pool2d_backward (divisor = area) gives dy/area per pixel.
-  const at::Tensor scaled = at::mul(at::div(dy, windowCounts(x.size(2), x.size(3), pool, x.options())), static_cast<double>(area));
-  at::Tensor dxPadded = at::avg_pool2d_backward(scaled, padded, pool.kernel, pool.geometry.strides, padding, false, true,
+  at::Tensor dxPadded = at::avg_pool2d_backward(dy, padded, pool.kernel, pool.geometry.strides, padding, false, true,
                                                 c10::optional<int64_t>());
   return fromNchw(cropPool(dxPadded, pool, x.size(2), x.size(3)), true);
 }

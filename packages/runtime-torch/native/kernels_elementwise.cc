@@ -116,8 +116,7 @@ void registerElementwiseKernels(KernelTable& table) {
   });
   addBinary(table, "RealDiv", [](const at::Tensor& a, const at::Tensor& b) { return at::div(asFloat(a), asFloat(b)); });
   addBinary(table, "FloorDiv", [](const at::Tensor& a, const at::Tensor& b) {
-    if (a.is_floating_point() || b.is_floating_point()) return at::div(a, b, "floor");
-    // tfjs int32 floorDiv is Math.floor(a / b) in float64, so a division by zero gives ±Infinity → int32 0.
+    // tfjs: Math.floor(a / b) in float64, stored as int32 whatever the input dtype (±Infinity and NaN → 0).
     at::Tensor quotient = at::floor(at::div(a.to(at::kDouble), b.to(at::kDouble)));
     return at::where(at::isfinite(quotient), quotient, at::Scalar(0.0)).to(at::kInt);
   });

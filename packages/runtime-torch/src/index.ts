@@ -3,7 +3,10 @@
  * GPU when the linked libtorch has CUDA), kernels are keyed by tfjs kernel names, and kernels without a native
  * implementation run the cpu backend's kernel. `@reca/runtime` selects it first when its addon loads.
  */
+import './announce-module.js';
+
 export { registerTorchBackend } from './register-torch-backend.js';
+export { torchBackendModuleKey } from './announce-module.js';
 export type { TorchBackendRegistration } from './torch-backend-registration.js';
 export {
   torchBackendName,

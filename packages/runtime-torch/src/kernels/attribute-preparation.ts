@@ -167,7 +167,8 @@ const stridedSlice: AttributePreparer = (inputs, attrs) => {
     attrs['shrinkAxisMask'] as number,
   );
   if (info.isIdentity) return { identity: true, finalShape: info.finalShape };
-  return { begin: info.begin, strides: info.strides, sizes: info.finalShapeSparse, finalShape: info.finalShape };
+  const sizes = tf.slice_util.computeOutShape(info.begin, info.end, info.strides);
+  return { begin: info.begin, strides: info.strides, sizes, finalShape: info.finalShape };
 };
 
 /** SplitV: explicit sizes and a normalised axis. */

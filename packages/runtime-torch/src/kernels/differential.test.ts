@@ -3,7 +3,7 @@
  * seeded random inputs (see test-support/differential-harness.ts for the metric). Each case must also run without
  * any cpu fallback, and together the cases must execute every native kernel.
  */
-import { tf } from '@reca/runtime';
+import { registerGradientFixes, tf } from '@reca/runtime';
 import { afterAll, describe, expect, it } from 'vitest';
 import { registerTorchBackend } from '../register-torch-backend.js';
 import { differentialCases } from '../test-support/differential-cases.js';
@@ -24,6 +24,9 @@ if (!availability.available) {
   });
 } else {
   const registration = await registerTorchBackend({ device: 'cpu', warnOnFallback: false });
+  // The runtime's gradient fixes (cumsum, resize, broadcasting max/min): without them the cpu reference's gradients
+  // are wrong or throw.
+  registerGradientFixes();
   const executed = new Set<string>();
 
   describe('torch differential suite (vs cpu)', () => {

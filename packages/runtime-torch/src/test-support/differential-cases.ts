@@ -111,7 +111,12 @@ const binaryCases: DifferentialCase[] = [
     (a, b) => [tf.equal(a, b), tf.notEqual(a, b), tf.less(a, b), tf.lessEqual(a, b), tf.greater(a, b), tf.greaterEqual(a, b)],
   ),
   c('Equal int32', [integers([8], -2, 2), integers([8], -2, 2)], (a, b) => [tf.equal(a, b), tf.less(a, b)]),
-  c('LogicalAnd LogicalOr LogicalXor', [booleans([8]), booleans([8])], (a, b) => [tf.logicalAnd(a, b), tf.logicalOr(a, b), tf.logicalXor(a, b)]),
+  c('LogicalAnd LogicalOr LogicalXor', [booleans([8]), booleans([8])], (a, b) => [
+    tf.logicalAnd(a, b),
+    tf.logicalOr(a, b),
+    // tf.logicalXor composes And/Or/Not; the LogicalXor kernel is reached directly.
+    tf.engine().runKernel('LogicalXor', { a, b }) as tf.Tensor,
+  ], { reference: (a, b) => [tf.logicalAnd(a, b), tf.logicalOr(a, b), tf.logicalXor(a, b)] }),
   c('Select', [booleans([3, 4]), normal([3, 4]), normal([3, 4])], (condition, a, b) => tf.where(condition, a, b)),
   c('Cast float32 → int32 / bool', [offGrid([8], 5)], (x) => [tf.cast(x, 'int32'), tf.cast(x, 'bool')], { gradient: false }),
   c('Cast int32 → float32 / bool', [integers([8], -3, 3)], (x) => [tf.cast(x, 'float32'), tf.cast(x, 'bool')]),
@@ -168,7 +173,7 @@ const shapeCases: DifferentialCase[] = [
   c('GatherV2', [normal([5, 3]), integers([2, 4], 0, 5)], (x, indices) => tf.gather(x, indices)),
   c('GatherV2 axis 1', [normal([3, 5, 2]), integers([4], 0, 5)], (x, indices) => tf.gather(x, indices, 1)),
   c('GatherNd', [normal([4, 3, 2]), integers([5, 2], 0, 3)], (x, indices) => tf.gatherND(x, indices), { gradient: false }),
-  c('UnsortedSegmentSum', [normal([6, 3]), integers([6], 0, 4)], (x, ids) => tf.unsortedSegmentSum(x, ids, 4)),
+  c('UnsortedSegmentSum', [normal([6, 3]), integers([6], 0, 4)], (x, ids) => tf.unsortedSegmentSum(x, ids as tf.Tensor1D, 4)),
   c('OneHot', [integers([2, 5], -1, 6)], (indices) => [tf.oneHot(indices, 5), tf.oneHot(indices, 5, 2, -1, 'float32')]),
   c('TopK', [offGrid([3, 8], 9)], (x) => {
     const { values, indices } = tf.topk(x, 3);
@@ -187,7 +192,11 @@ const linearAlgebraCases: DifferentialCase[] = [
   c('BatchMatMul 2-D', [normal([3, 4]), normal([4, 5])], (a, b) => tf.matMul(a, b)),
   c('BatchMatMul transposes', [normal([2, 4, 3]), normal([2, 5, 4])], (a, b) => tf.matMul(a, b, true, true)),
   c('BatchMatMul 4-D', [normal([2, 3, 4, 5]), normal([2, 3, 5, 2])], (a, b) => tf.matMul(a, b)),
-  c('BatchMatMul broadcast batch', [normal([2, 1, 3, 4]), normal([3, 4, 2])], (a, b) => tf.matMul(a, b), { gradient: false }),
+  // tfjs's cpu kernel broadcasts batch dims wrongly; the reference broadcasts explicitly.
+  c('BatchMatMul broadcast batch', [normal([2, 1, 3, 4]), normal([3, 4, 2])], (a, b) => tf.matMul(a, b), {
+    gradient: false,
+    reference: (a, b) => tf.matMul(tf.broadcastTo(a, [2, 3, 3, 4]), tf.broadcastTo(b, [2, 3, 4, 2])),
+  }),
   c('_FusedMatMul bias relu', [normal([3, 4]), normal([4, 5]), normal([5])], (a, b, bias) =>
     tf.fused.matMul({ a, b, bias, activation: 'relu' }),
   ),
@@ -208,8 +217,12 @@ const convolutionCases: DifferentialCase[] = [
     tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 2, 'same'),
   ),
   c('Conv2D valid', [normal([1, 6, 5, 2]), normal([2, 3, 2, 3], 0.5)], (x, filter) => tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 1, 'valid')),
+  // tfjs has no gradient for dilated conv2d.
   c('Conv2D same dilated', [normal([1, 7, 7, 2]), normal([3, 3, 2, 2], 0.5)], (x, filter) =>
-    tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 1, 'same', 'NHWC', 2),
+    tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 1, 'same', 'NHWC', 2), { gradient: false },
+  ),
+  c('Conv2D NCHW', [normal([1, 2, 6, 5]), normal([3, 3, 2, 3], 0.5)], (x, filter) =>
+    tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 1, 'same', 'NCHW'), { gradient: false },
   ),
   c('Conv2D explicit padding', [normal([1, 5, 5, 2]), normal([3, 3, 2, 2], 0.5)], (x, filter) =>
     tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 1, [[0, 0], [1, 2], [0, 1], [0, 0]]),
@@ -249,6 +262,38 @@ for (const [label, alignCorners, halfPixelCenters] of [
       tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [3, 5], alignCorners, halfPixelCenters),
     ),
   );
+}
+
+// The Resize*Grad kernels (the stock gradients; @reca/runtime's gradient fixes bypass them) against the true adjoint:
+// the gradient of the forward resize through the fixed gradients, on cpu.
+for (const [label, alignCorners, halfPixelCenters] of [
+  ['legacy', false, false],
+  ['alignCorners', true, false],
+  ['halfPixelCenters', false, true],
+] as const) {
+  for (const [direction, imageShape, outputShape] of [
+    ['up', [2, 4, 5, 3], [2, 7, 8, 3]],
+    ['down', [1, 8, 9, 2], [1, 3, 5, 2]],
+  ] as const) {
+    const size = [outputShape[1], outputShape[2]] as [number, number];
+    const attrs = { alignCorners, halfPixelCenters };
+    for (const [kernelName, resize] of [
+      ['ResizeBilinearGrad', tf.image.resizeBilinear],
+      ['ResizeNearestNeighborGrad', tf.image.resizeNearestNeighbor],
+    ] as const) {
+      imageCases.push(
+        c(
+          `${kernelName} ${label} ${direction}`,
+          [constant(normal([...imageShape])), constant(normal([...outputShape]))],
+          (images, dy) => tf.engine().runKernel(kernelName, { images, dy }, attrs) as tf.Tensor,
+          {
+            reference: (images, dy) =>
+              tf.grad((x: tf.Tensor) => tf.sum(tf.mul(resize(x as tf.Tensor4D, size, alignCorners, halfPixelCenters), dy)))(images),
+          },
+        ),
+      );
+    }
+  }
 }
 
 /** Every differential case. */

@@ -30,6 +30,11 @@ export interface DifferentialCase {
   readonly gradient?: boolean;
   /** @default differentialTolerance */
   readonly tolerance?: number;
+  /**
+   * What the cpu reference runs instead of `forward`, when the cpu kernel is wrong or missing (an independent
+   * formulation of the same result, e.g. a gradient kernel checked against the true adjoint).
+   */
+  readonly reference?: (...inputs: tf.Tensor[]) => tf.Tensor | tf.Tensor[];
 }
 
 /** What one backend produced. */
@@ -92,7 +97,7 @@ export function differentialCase(
   name: string,
   inputs: DifferentialCase['inputs'],
   forward: DifferentialCase['forward'],
-  options: { gradient?: boolean; tolerance?: number } = {},
+  options: { gradient?: boolean; tolerance?: number; reference?: DifferentialCase['forward'] } = {},
 ): DifferentialCase {
   return { name, inputs, forward, ...options };
 }
@@ -102,10 +107,12 @@ function toArray(value: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
 }
 
 /**
- * Runs a case on `backendName` (made active with `tf.setBackend`). Throws when the case leaves tensors alive.
+ * Runs a case on `backendName` (made active with `tf.setBackend`); on `cpu`, runs the case's `reference` when it has
+ * one. Throws when the case leaves tensors alive.
  */
 export async function runDifferentialCase(differential: DifferentialCase, backendName: string): Promise<DifferentialResult> {
   await tf.setBackend(backendName);
+  const forward = backendName === 'cpu' && differential.reference !== undefined ? differential.reference : differential.forward;
   const random = new SeededRandom(differential.name);
   const inputs = differential.inputs.map((draw) => draw(random));
   const cotangentRandom = random.fork('cotangent');
@@ -114,7 +121,7 @@ export async function runDifferentialCase(differential: DifferentialCase, backen
   const kernels = new Set<string>();
   let outputs: tf.Tensor[] = [];
   const forwardProfile = await tf.profile(() => {
-    outputs = toArray(tf.tidy(() => differential.forward(...tensors)));
+    outputs = toArray(tf.tidy(() => forward(...tensors)));
     return outputs;
   });
   forwardProfile.kernelNames.forEach((name) => kernels.add(name));
@@ -125,7 +132,8 @@ export async function runDifferentialCase(differential: DifferentialCase, backen
     kernels: [],
   };
   const differentiable = inputs.flatMap((input, index) => (input.differentiable ? [index] : []));
-  if ((differential.gradient ?? true) && differentiable.length > 0) {
+  const hasFloatOutput = outputs.some((output) => output.dtype === 'float32');
+  if ((differential.gradient ?? true) && differentiable.length > 0 && hasFloatOutput) {
     const cotangentValues = outputs.map((output) => (output.dtype === 'float32' ? cotangentRandom.normalArray(output.size) : undefined));
     let gradients: tf.Tensor[] = [];
     const gradientProfile = await tf.profile(() => {
@@ -139,7 +147,7 @@ export async function runDifferentialCase(differential: DifferentialCase, backen
           differentiable.forEach((inputIndex, position) => {
             arguments_[inputIndex] = variables[position] as tf.Tensor;
           });
-          const terms = toArray(differential.forward(...arguments_)).flatMap((output, index) => {
+          const terms = toArray(forward(...arguments_)).flatMap((output, index) => {
             const cotangent = cotangents[index];
             return cotangent === undefined ? [] : [tf.sum(tf.mul(output, cotangent))];
           });

@@ -4,7 +4,7 @@
  * with libtorch installed), an unavailable addon fails instead.
  */
 import { TorchAddonUnavailableError } from '../errors/torch-addon-unavailable-error.js';
-import { loadTorchAddon } from '../native/load-torch-addon.js';
+import { defaultAddonPath, loadTorchAddon } from '../native/load-torch-addon.js';
 
 /** Availability of the native addon in this process. */
 export interface NativeAvailability {
@@ -22,7 +22,7 @@ export function nativeAvailability(environment: Readonly<Record<string, string |
     .map((name) => name.trim())
     .includes('torch');
   try {
-    loadTorchAddon();
+    loadTorchAddon(defaultAddonPath(environment));
     return { available: true, required };
   } catch (error) {
     const reason = TorchAddonUnavailableError.isInstance(error) ? error.reason : error instanceof Error ? error.message : String(error);

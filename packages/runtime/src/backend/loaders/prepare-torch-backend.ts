@@ -1,11 +1,42 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { tf } from '../../tf.js';
 import { describeFailure, type BackendPreparation } from './backend-preparation.js';
-import { isTorchBackendModule, type TorchBackendRegistration } from './torch-backend-module.js';
+import {
+  isTorchBackendModule,
+  torchBackendModuleSymbol,
+  type TorchBackendModule,
+  type TorchBackendRegistration,
+} from './torch-backend-module.js';
 
 /** The package that provides the libtorch backend; optional, built at install time where libtorch is found. */
 export const torchBackendPackage = '@reca/runtime-torch';
 
 let registration: Promise<TorchBackendRegistration> | undefined;
+
+/**
+ * Finds `@reca/runtime-torch`, in order: the module this process already loaded (it announces itself on
+ * `globalThis`), an import from this package (npm and hoisted layouts), then an import resolved from the working
+ * directory (pnpm's isolated layout, where `@reca/runtime` cannot see its optional sibling).
+ */
+async function loadTorchBackendModule(): Promise<unknown> {
+  const announced = (globalThis as Record<symbol, unknown>)[torchBackendModuleSymbol];
+  if (isTorchBackendModule(announced)) return announced;
+  // A variable specifier: the package is optional, so neither TypeScript nor bundlers may resolve it statically.
+  const specifier: string = torchBackendPackage;
+  try {
+    return await import(specifier);
+  } catch (error) {
+    let resolved: string;
+    try {
+      resolved = createRequire(join(process.cwd(), 'package.json')).resolve(specifier);
+    } catch {
+      throw error;
+    }
+    return await import(pathToFileURL(resolved).href);
+  }
+}
 
 /**
  * The libtorch (ATen) backend from `@reca/runtime-torch`, when that package is installed and its addon loads.
@@ -14,16 +45,14 @@ let registration: Promise<TorchBackendRegistration> | undefined;
 export async function prepareTorchBackend(): Promise<BackendPreparation> {
   let torchModule: unknown;
   try {
-    // A variable specifier: the package is optional, so neither TypeScript nor bundlers may resolve it statically.
-    const specifier: string = torchBackendPackage;
-    torchModule = await import(specifier);
+    torchModule = await loadTorchBackendModule();
   } catch (error) {
     return { available: false, reason: `${torchBackendPackage} is not installed (${describeFailure(error)})`, cause: error };
   }
   if (!isTorchBackendModule(torchModule)) {
     return { available: false, reason: `${torchBackendPackage} does not export registerTorchBackend()` };
   }
-  const loaded = torchModule;
+  const loaded: TorchBackendModule = torchModule;
   registration ??= loaded.registerTorchBackend({ tf });
   let registered: TorchBackendRegistration;
   try {

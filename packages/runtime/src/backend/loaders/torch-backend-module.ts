@@ -18,6 +18,12 @@ export interface TorchBackendRegistration {
   readonly backendName?: string;
 }
 
+/**
+ * Key under which `@reca/runtime-torch` announces its module on `globalThis` when it is loaded, so `@reca/runtime`
+ * finds it even where it cannot resolve the package itself (pnpm's isolated layout, bundles).
+ */
+export const torchBackendModuleSymbol = Symbol.for('reca.runtime-torch.module');
+
 /** True when `value` looks like a {@link TorchBackendModule}. */
 export function isTorchBackendModule(value: unknown): value is TorchBackendModule {
   return (

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+/** A flag holding an integer ≥ `minimum` (and ≤ `maximum`), given as decimal digits. */
+export function integerFlag({ minimum, maximum }: { minimum: number; maximum?: number }) {
+  return z
+    .string()
+    .regex(/^-?\d+$/, { message: 'must be an integer' })
+    .transform(Number)
+    .refine((value) => value >= minimum, { message: `must be ≥ ${minimum}` })
+    .refine((value) => maximum === undefined || value <= maximum, { message: `must be ≤ ${maximum}` });
+}
+
+/** A flag holding a non-empty path. */
+export function pathFlag() {
+  return z.string().min(1, { message: 'must be a non-empty path' });
+}
+
+/** A flag holding one of `choices`. */
+export function choiceFlag<const Choice extends string>(choices: readonly [Choice, ...Choice[]]) {
+  return z.enum(choices, { message: `must be one of ${choices.join(', ')}` });
+}

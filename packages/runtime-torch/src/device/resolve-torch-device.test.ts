@@ -1,0 +1,68 @@
+import { InvalidArgumentError } from '@reca/runtime';
+import { describe, expect, it } from 'vitest';
+import { TorchCudaUnavailableError } from '../errors/torch-cuda-unavailable-error.js';
+import type { TorchAddonInfo } from '../native/torch-addon.js';
+import { resolveThreadCounts } from './resolve-thread-counts.js';
+import { resolveTorchDevice } from './resolve-torch-device.js';
+
+function info(overrides: Partial<TorchAddonInfo> = {}): TorchAddonInfo {
+  return {
+    torchVersion: '2.11.0',
+    cudaAvailable: false,
+    cudaDevices: 0,
+    threads: 2,
+    device: 'cpu',
+    blas: { openblas: true, threading: 'openmp' },
+    ...overrides,
+  };
+}
+
+describe('resolveTorchDevice', () => {
+  it("resolves 'auto' to CUDA device 0 when CUDA is available, else to the cpu", () => {
+    expect(resolveTorchDevice('auto', info())).toBe('cpu');
+    expect(resolveTorchDevice('auto', info({ cudaAvailable: true, cudaDevices: 2 }))).toBe('cuda:0');
+  });
+
+  it('accepts explicit devices that exist', () => {
+    expect(resolveTorchDevice('cpu', info({ cudaAvailable: true, cudaDevices: 1 }))).toBe('cpu');
+    expect(resolveTorchDevice('cuda', info({ cudaAvailable: true, cudaDevices: 1 }))).toBe('cuda:0');
+    expect(resolveTorchDevice('cuda:1', info({ cudaAvailable: true, cudaDevices: 2 }))).toBe('cuda:1');
+  });
+
+  it('throws TorchCudaUnavailableError naming the request and the reason when CUDA is asked for but absent', () => {
+    expect(() => resolveTorchDevice('cuda', info())).toThrow(/Device 'cuda' was requested but CUDA is unavailable: .*built without CUDA/);
+    let caught: unknown;
+    try {
+      resolveTorchDevice('cuda:2', info({ cudaAvailable: true, cudaDevices: 2 }));
+    } catch (error) {
+      caught = error;
+    }
+    expect(TorchCudaUnavailableError.isInstance(caught)).toBe(true);
+    expect((caught as TorchCudaUnavailableError).requested).toBe('cuda:2');
+    expect((caught as TorchCudaUnavailableError).reason).toBe('only 2 CUDA device(s) are visible');
+  });
+
+  it('rejects malformed requests', () => {
+    expect(() => resolveTorchDevice('gpu', info())).toThrow(InvalidArgumentError);
+    expect(() => resolveTorchDevice('cuda:x', info())).toThrow(/must be 'auto', 'cpu', 'cuda' or 'cuda:<index>', got 'cuda:x'/);
+  });
+});
+
+describe('resolveThreadCounts', () => {
+  it('gives OpenMP OpenBLAS the ATen thread count and pthreads OpenBLAS one thread', () => {
+    expect(resolveThreadCounts({ threads: 4 }, info(), {})).toEqual({ threads: 4, blasThreads: 4 });
+    expect(resolveThreadCounts({ threads: 4 }, info({ blas: { openblas: true, threading: 'pthreads' } }), {})).toEqual({ threads: 4, blasThreads: 1 });
+    expect(resolveThreadCounts({ threads: 3 }, info({ blas: { openblas: false } }), {})).toEqual({ threads: 3 });
+  });
+
+  it('reads RECA_TORCH_THREADS / RECA_TORCH_BLAS_THREADS, options first', () => {
+    const environment = { RECA_TORCH_THREADS: '6', RECA_TORCH_BLAS_THREADS: '2' };
+    expect(resolveThreadCounts({}, info(), environment)).toEqual({ threads: 6, blasThreads: 2 });
+    expect(resolveThreadCounts({ threads: 1, blasThreads: 1 }, info(), environment)).toEqual({ threads: 1, blasThreads: 1 });
+  });
+
+  it('rejects non-positive or fractional counts', () => {
+    expect(() => resolveThreadCounts({ threads: 0 }, info(), {})).toThrow(/'threads': must be a positive integer, got 0/);
+    expect(() => resolveThreadCounts({}, info(), { RECA_TORCH_THREADS: '1.5' })).toThrow(/RECA_TORCH_THREADS/);
+  });
+});
