@@ -1,7 +1,8 @@
 /**
  * @reca/data — images from disk for RecA-TS: a folder dataset (PNG, JPEG, WebP via sharp) with optional JSONL
- * captions and deterministic batching, tensor transforms (resize, centre crop, Gaussian blur, downscale-upscale,
- * range normalisation), the image → tensor hand-off, and PNG / labelled-grid writing.
+ * captions and deterministic batching, the image → tensor hand-off, and PNG / labelled-grid writing. The tensor
+ * transforms (resize, centre crop, Gaussian blur, downscale-upscale, range normalisation) live in @reca/runtime, so
+ * recaStep's bottleneck and the data pipeline share one implementation.
  */
 export * from './errors/index.js';
 export { type RgbImage, assertRgbImage, createBlankRgbImage } from './image/rgb-image.js';
@@ -13,7 +14,7 @@ export { encodePngRgb } from './image/encode-png-rgb.js';
 export { writePngRgb } from './image/write-png-rgb.js';
 export { imagesToTensor } from './image/images-to-tensor.js';
 export { tensorToImages } from './image/tensor-to-images.js';
-export * from './transforms/index.js';
+
 export { listImageFiles } from './dataset/list-image-files.js';
 export { readCaptionsFile, type CaptionLine } from './dataset/read-captions-file.js';
 export { epochOrder, batchIndices, type EpochOrderOptions } from './dataset/batch-order.js';

@@ -13,4 +13,5 @@ export * from './memory/index.js';
 export * from './backend/index.js';
 export * from './ops/index.js';
 export * from './nn/index.js';
+export * from './image/index.js';
 export { VERSION } from './version.js';

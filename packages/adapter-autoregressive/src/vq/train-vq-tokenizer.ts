@@ -5,7 +5,7 @@ import type { VqTokenizer } from './vq-tokenizer.js';
 
 /** Options of {@link trainVqTokenizer}. */
 export interface TrainVqTokenizerOptions {
-  /** The tokenizer to train (its parameters are made trainable for the run and left trainable). */
+  /** The tokenizer to train (its parameters are trainable during the run; their trainable flags are restored after). */
   tokenizer: VqTokenizer;
   /** Training images: float32 `[count, imageSize, imageSize, 3]` in [0, 1]; the caller keeps ownership. */
   images: tf.Tensor4D;
@@ -64,8 +64,9 @@ export async function trainVqTokenizer(options: TrainVqTokenizerOptions): Promis
     throw new InvalidArgumentError({ argument: 'deadCodeRestart.every', message: `must be a positive integer, got ${deadCodeRestart.every}` });
   }
   const random = options.random instanceof SeededRandom ? options.random : new SeededRandom(options.random ?? 0);
-  tokenizer.setTrainable(true);
   const parameters = tokenizer.namedParameters();
+  const trainableBefore = parameters.map(([, variable]) => variable.trainable);
+  tokenizer.setTrainable(true);
   const optimizer = new AdamW({ learningRate, beta1: 0.9, beta2: 0.95, weightDecay: 0 });
   const codebookSize = tokenizer.config.codebookSize;
   let usage = new Uint32Array(codebookSize);
@@ -105,6 +106,7 @@ export async function trainVqTokenizer(options: TrainVqTokenizerOptions): Promis
     }
   } finally {
     optimizer.dispose();
+    parameters.forEach(([, variable], index) => (variable.trainable = trainableBefore[index] as boolean));
   }
   const evaluation = await measureVqReconstruction(tokenizer, options.evaluationImages ?? images);
   return { losses, reconstructionLosses, restartedCodes, evaluation, durationMs: performance.now() - started };

@@ -92,7 +92,7 @@ export class VectorQuantizer extends Module {
       const flat = tf.reshape(prepared, [-1, this.embedDim]);
       const indices = nearestCodes(flat, codes); // [b·h·w]
       // Codes by one-hot product rather than gather: gather of argMin indices inside a tape fails in tfjs.
-      const chosen = tf.reshape(tf.matMul(tf.oneHot(indices, this.codebookSize), codes), prepared.shape) as tf.Tensor4D;
+      const chosen = tf.reshape(tf.matMul(tf.oneHot(indices, this.codebookSize), codes), latents.shape) as tf.Tensor4D;
       const codebookLoss = tf.mean(tf.squaredDifference(chosen, stopGradient(prepared))) as tf.Scalar;
       const commitmentLoss = tf.mul(tf.mean(tf.squaredDifference(prepared, stopGradient(chosen))), tf.scalar(this.commitmentBeta)) as tf.Scalar;
       const quantized = tf.add(prepared, stopGradient(tf.sub(chosen, prepared))) as tf.Tensor4D;

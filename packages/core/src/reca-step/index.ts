@@ -8,7 +8,7 @@ export {
   type RecaBottleneck,
   type RecaConditionDropout,
 } from './reca-config.js';
-export { degradeImages, gaussianBlur, resizeImages } from './degrade-images.js';
+export { degradeImages } from './degrade-images.js';
 export type { RecaMicroBatch, RecaLossPart } from './reca-micro-batch.js';
 export type { RecaStepResult, RecaStepWarning } from './reca-step-result.js';
 export { reconstructionInstructions } from './reconstruction-instructions.js';

@@ -1,5 +1,5 @@
-import { gaussianBlurImages, imagesToTensor, type RgbImage, tensorToImages } from '@reca/data';
-import { SeededRandom, tf } from '@reca/runtime';
+import { imagesToTensor, type RgbImage, tensorToImages } from '@reca/data';
+import { gaussianBlurImages, SeededRandom, tf } from '@reca/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addGaussianNoise } from '../__fixtures__/corrupt-images.js';
 import { sampleSceneForPrompt } from '../ground-truth/sample-scene-for-prompt.js';

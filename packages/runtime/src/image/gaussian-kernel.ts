@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@reca/runtime';
+import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 
 /**
  * A normalised 1-D Gaussian kernel exp(-d²/2σ²) / Σ of radius `ceil(3σ)` (at least 1), length `2 * radius + 1`.

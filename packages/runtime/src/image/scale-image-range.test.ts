@@ -1,4 +1,4 @@
-import { tf } from '@reca/runtime';
+import { tf } from '../tf.js';
 import { describe, expect, it } from 'vitest';
 import { scaleImageRange } from './scale-image-range.js';
 import { standardizeImages } from './standardize-images.js';

@@ -1,4 +1,5 @@
-import { InvalidArgumentError, tf } from '@reca/runtime';
+import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
+import { tf } from '../tf.js';
 
 /** A closed value range `[low, high]`, e.g. `[0, 1]` for images as stored or `[-1, 1]` for a diffusion model. */
 export type ValueRange = readonly [number, number];

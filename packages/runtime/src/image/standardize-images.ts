@@ -1,4 +1,5 @@
-import { InvalidArgumentError, tf } from '@reca/runtime';
+import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
+import { tf } from '../tf.js';
 
 /**
  * Per-channel standardisation `(value - mean[c]) / standardDeviation[c]`, as vision encoders expect (e.g. ImageNet

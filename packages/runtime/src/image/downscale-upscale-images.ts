@@ -1,4 +1,5 @@
-import { InvalidArgumentError, tf } from '@reca/runtime';
+import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
+import { tf } from '../tf.js';
 import { checkImageBatch } from './check-image-batch.js';
 import { type ResizeMethod, resizeImages } from './resize-images.js';
 

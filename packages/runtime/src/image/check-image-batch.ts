@@ -1,4 +1,5 @@
-import { ShapeMismatchError, type tf } from '@reca/runtime';
+import { ShapeMismatchError } from '../errors/shape-mismatch-error.js';
+import type { tf } from '../tf.js';
 
 /** Throws ShapeMismatchError unless `images` is rank 4 with 1 or 3 channels: [batch, height, width, channels]. */
 export function checkImageBatch(images: tf.Tensor, functionName: string): asserts images is tf.Tensor4D {

@@ -1,4 +1,4 @@
-import { tf } from '@reca/runtime';
+import { tf } from '../tf.js';
 import { describe, expect, it } from 'vitest';
 import { gaussianBlurImages } from './gaussian-blur-images.js';
 import { gaussianKernel } from './gaussian-kernel.js';

@@ -1,4 +1,4 @@
-import { tf } from '@reca/runtime';
+import { tf } from '../tf.js';
 import { describe, expect, it } from 'vitest';
 import { centerCropImages } from './center-crop-images.js';
 import { downscaleUpscaleImages } from './downscale-upscale-images.js';

@@ -1,0 +1,16 @@
+import { useBackend, SeededRandom } from '@reca/runtime';
+import { VqTokenizer } from './src/vq/vq-tokenizer.js';
+import { vqTokenizerPresets } from './src/vq/vq-tokenizer-config.js';
+import { trainVqTokenizer } from './src/vq/train-vq-tokenizer.js';
+import { colouredSquares } from './src/__fixtures__/coloured-squares.js';
+await useBackend((process.argv[2] ?? 'cpu') as 'cpu');
+const size = Number(process.argv[3] ?? 16);
+const steps = Number(process.argv[4] ?? 100);
+const overrides = JSON.parse(process.argv[5] ?? '{}');
+const tokenizer = new VqTokenizer({ ...vqTokenizerPresets.tiny, imageSize: size, ...overrides }, new SeededRandom(0));
+console.log('params', tokenizer.parameterCount());
+const images = colouredSquares(64, size, 1);
+const held = colouredSquares(32, size, 2);
+const result = await trainVqTokenizer({ tokenizer, images, steps, batchSize: 8, evaluationImages: held, onStep: (p) => { if (p.step % 25 === 0) console.log(p.step, p.loss.toFixed(4), p.reconstruction.toFixed(4), p.restartedCodes); } });
+const { codeCounts, ...rest } = result.evaluation;
+console.log(rest, 'ms', result.durationMs, 'restarted', result.restartedCodes);

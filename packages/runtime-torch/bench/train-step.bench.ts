@@ -1,0 +1,149 @@
+/**
+ * Benchmark: one Adam training step of a small causal transformer LM (src/test-support/tiny-causal-transformer.ts,
+ * built from @reca/runtime's nn blocks) on every available tfjs backend, and the same model in PyTorch when a Python
+ * imports torch (bench/pytorch-train-step.py). Prints a table of ms/step (median) and the ratio to PyTorch.
+ *
+ * `recaStep` is not benchmarked here: @reca/core (its mock model) is not a dependency of this package. Run
+ * @reca/core's own bench with RECA_BACKEND=torch for it.
+ *
+ * Usage: pnpm bench [-- --preset tiny|small|medium|large] [--steps 20] [--warmup 3] [--backends torch,wasm,cpu]
+ *        [--device cpu|cuda] [--no-pytorch] [--json results.json]
+ * The cpu backend is slow (seconds per step at `small`); it runs `--cpu-steps` steps (default 3).
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { registerGradientFixes, tf, useBackend, type BackendName } from '@reca/runtime';
+import { findPythonTorch } from '../scripts/find-libtorch.js';
+import { registerTorchBackend } from '../src/register-torch-backend.js';
+import type { TorchDeviceRequest } from '../src/torch-backend-options.js';
+import type { TorchBackendRegistration } from '../src/torch-backend-registration.js';
+import { createTransformerTrainer, transformerPresets, type TransformerConfig } from '../src/test-support/tiny-causal-transformer.js';
+
+/** One row of the table. */
+interface BenchRow {
+  readonly runtime: string;
+  readonly device: string;
+  readonly msPerStep: number | null;
+  readonly firstLoss: number | null;
+  readonly lastLoss: number | null;
+  readonly note: string;
+}
+
+function option(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 && index + 1 < process.argv.length ? (process.argv[index + 1] as string) : fallback;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+const presetName = option('preset', 'small') as keyof typeof transformerPresets;
+const preset: TransformerConfig | undefined = transformerPresets[presetName];
+if (preset === undefined) throw new Error(`--preset must be one of ${Object.keys(transformerPresets).join(', ')}`);
+const steps = Number(option('steps', '20'));
+const cpuSteps = Number(option('cpu-steps', '3'));
+const warmup = Number(option('warmup', '3'));
+const backends = option('backends', 'torch,wasm,cpu').split(',') as BackendName[];
+const device = option('device', 'auto') as TorchDeviceRequest;
+const jsonPath = option('json', '');
+const runPyTorch = !process.argv.includes('--no-pytorch');
+
+/** Times `count` steps after `warmupCount` untimed ones; returns per-step times and the losses. */
+function timeSteps(step: () => number, warmupCount: number, count: number): { times: number[]; losses: number[] } {
+  const losses: number[] = [];
+  for (let index = 0; index < warmupCount; index++) losses.push(step());
+  const times: number[] = [];
+  for (let index = 0; index < count; index++) {
+    const start = performance.now();
+    losses.push(step());
+    times.push(performance.now() - start);
+  }
+  return { times, losses };
+}
+
+async function benchTfjs(backend: BackendName, torch: TorchBackendRegistration | undefined): Promise<BenchRow> {
+  let deviceDescription: string;
+  try {
+    if (backend === 'torch') {
+      if (torch === undefined) throw new Error('the torch backend did not register');
+      registerGradientFixes();
+      await tf.setBackend('torch');
+      deviceDescription = torch.device;
+      torch.usage.reset();
+    } else {
+      deviceDescription = (await useBackend(backend, { allowSoftwareAdapter: true })).device;
+    }
+  } catch (error) {
+    return { runtime: `tfjs ${backend}`, device: '-', msPerStep: null, firstLoss: null, lastLoss: null, note: `unavailable: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+  }
+  const trainer = createTransformerTrainer(preset as TransformerConfig);
+  const count = backend === 'cpu' ? cpuSteps : steps;
+  const { times, losses } = timeSteps(() => trainer.step(), backend === 'cpu' ? 1 : warmup, count);
+  trainer.dispose();
+  const fallbacks = backend === 'torch' && torch !== undefined ? [...torch.usage.fallbackCalls()].map(([name, calls]) => `${name}×${calls}`) : [];
+  return {
+    runtime: `tfjs ${backend}`,
+    device: deviceDescription,
+    msPerStep: median(times),
+    firstLoss: losses[0] ?? null,
+    lastLoss: losses.at(-1) ?? null,
+    note: backend === 'torch' ? (fallbacks.length === 0 ? 'no cpu fallbacks' : `cpu fallbacks: ${fallbacks.join(', ')}`) : `${count} timed steps`,
+  };
+}
+
+function benchPyTorch(threads: number, torchDevice: string): BenchRow {
+  const python = findPythonTorch();
+  if (python === undefined) return { runtime: 'PyTorch', device: '-', msPerStep: null, firstLoss: null, lastLoss: null, note: 'no Python with torch' };
+  const script = fileURLToPath(new URL('./pytorch-train-step.py', import.meta.url));
+  const pythonDevice = torchDevice.startsWith('cuda') ? torchDevice : 'cpu';
+  const output = execFileSync(
+    python.python,
+    [script, '--preset', presetName, '--steps', String(steps), '--warmup', String(warmup), '--threads', String(threads), '--device', pythonDevice],
+    { encoding: 'utf8', timeout: 600_000 },
+  );
+  const result = JSON.parse(output.trim().split('\n').pop() as string) as { msPerStep: number; firstLoss: number; lastLoss: number; device: string; torchVersion: string; threads: number };
+  return {
+    runtime: `PyTorch ${result.torchVersion}`,
+    device: `${result.device}${pythonDevice === 'cpu' ? `, ${result.threads} threads` : ''}`,
+    msPerStep: result.msPerStep,
+    firstLoss: result.firstLoss,
+    lastLoss: result.lastLoss,
+    note: `${python.python}`,
+  };
+}
+
+function formatTable(rows: readonly BenchRow[], baseline: number | null): string {
+  const header = ['runtime', 'device', 'ms/step', '× PyTorch', 'loss (first → last)', 'note'];
+  const body = rows.map((row) => [
+    row.runtime,
+    row.device,
+    row.msPerStep === null ? '-' : row.msPerStep.toFixed(1),
+    row.msPerStep === null || baseline === null ? '-' : (row.msPerStep / baseline).toFixed(2),
+    row.firstLoss === null ? '-' : `${row.firstLoss.toFixed(4)} → ${(row.lastLoss as number).toFixed(4)}`,
+    row.note,
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => (cells[column] as string).length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column] as number)).join(' | ')} |`;
+  return [line(header), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+let torch: TorchBackendRegistration | undefined;
+if (backends.includes('torch')) {
+  try {
+    torch = await registerTorchBackend({ device });
+  } catch (error) {
+    console.warn(`torch backend unavailable: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+const rows: BenchRow[] = [];
+for (const backend of backends) rows.push(await benchTfjs(backend, torch));
+const pytorch = runPyTorch ? benchPyTorch(torch?.threads ?? 0, torch?.computeDevice ?? 'cpu') : undefined;
+if (pytorch !== undefined) rows.push(pytorch);
+const { dim, layers, batchSize, sequenceLength, vocabularySize } = preset;
+console.log(`\ntransformer LM training step, preset '${presetName}' (D${dim}, ${layers} layers, B${batchSize}, T${sequenceLength}, vocab ${vocabularySize}); median of ${steps} steps (cpu: ${cpuSteps})`);
+console.log(formatTable(rows, pytorch?.msPerStep ?? null));
+console.log('recaStep: not run here (@reca/core is not a dependency of @reca/runtime-torch; run its bench with RECA_BACKEND=torch).');
+if (jsonPath !== '') writeFileSync(jsonPath, `${JSON.stringify({ preset: presetName, config: preset, steps, rows }, null, 2)}\n`);
