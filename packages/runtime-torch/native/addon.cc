@@ -337,6 +337,9 @@ Napi::Value Configure(const Napi::CallbackInfo& info) {
       }
       state.device = parsed.has_index() ? parsed : at::Device(at::kCUDA, 0);
       state.cuda = true;
+      // tfjs computes in float32: no TF32 in cuBLAS or cuDNN (cuDNN convolutions default to TF32 in PyTorch).
+      at::globalContext().setAllowTF32CuBLAS(false);
+      at::globalContext().setAllowTF32CuDNN(false);
     } else {
       throw std::invalid_argument("unknown device '" + device + "'");
     }

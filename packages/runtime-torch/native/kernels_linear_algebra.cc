@@ -31,6 +31,10 @@ at::Tensor batchMatMul(const KernelContext& context) {
     a = a.to(at::kFloat);
     b = b.to(at::kFloat);
   }
+  if (a.is_cuda() && !a.is_floating_point()) {
+    // CUDA has no integer matmul: exact in float64 for int32 products below 2^53.
+    return at::matmul(a.to(at::kDouble), b.to(at::kDouble)).to(a.scalar_type());
+  }
   return at::matmul(a, b);
 }
 

@@ -1,4 +1,5 @@
 // Finds a libtorch to build the addon against. Plain Node (no dependencies): it also runs on the GPU machine.
+/* global process */
 //
 // Order: TORCH_DIR (a pip `torch` folder or a libtorch distribution), then a Python whose `torch` is importable
 // (RECA_TORCH_PYTHON, `python3` on PATH, /usr/bin/python3) and ships C++ headers and libraries, then Debian's

@@ -1,4 +1,5 @@
 // Install step of @reca/runtime-torch: builds the libtorch addon (build/Release/reca_torch.node) when a libtorch is
+/* global process, console */
 // found (see find-libtorch.js), else installs without it and says, on one line, why and how to get the fast path.
 // Never downloads anything and never fails the install (`--force`, used by `build:native`, does fail on errors).
 //

@@ -5,6 +5,7 @@ import { resolveThreadCounts } from './device/resolve-thread-counts.js';
 import { resolveTorchDevice } from './device/resolve-torch-device.js';
 import { KernelUsage } from './kernels/kernel-usage.js';
 import { registerTorchKernels, type KernelRegistry } from './kernels/register-torch-kernels.js';
+import { applyOpenMpWaitPolicy } from './device/apply-openmp-wait-policy.js';
 import { loadTorchAddon } from './native/load-torch-addon.js';
 import { torchBackendName, torchEnvironmentVariables, type TorchBackendOptions } from './torch-backend-options.js';
 import type { TorchBackendRegistration } from './torch-backend-registration.js';
@@ -42,6 +43,7 @@ export function registerTorchBackend(options: TorchBackendOptions = {}): Promise
 
 async function register(options: TorchBackendOptions): Promise<TorchBackendRegistration> {
   const registry = resolveRegistry(options.tf);
+  applyOpenMpWaitPolicy(options.openMpWaitPolicy ?? 'passive');
   const addon = loadTorchAddon(options.addonPath);
   const offered = addon.info();
   const computeDevice = resolveTorchDevice(options.device ?? process.env[torchEnvironmentVariables.device] ?? 'auto', offered);

@@ -24,7 +24,8 @@ describe('torch backend memory', () => {
   }
 
   it('tensors, data ids and native handles stay flat over 300 training steps and return to the baseline', async () => {
-    const registration = await registerTorchBackend({ device: 'cpu', warnOnFallback: false });
+    // One ATen thread: on a shared 2-core machine (CI runs packages in parallel) OpenMP parallel regions stall.
+    const registration = await registerTorchBackend({ device: 'cpu', threads: 1, warnOnFallback: false });
     await tf.setBackend('torch');
     const baseline = { tensors: tf.memory().numTensors, dataIds: tf.backend().numDataIds(), handles: registration.nativeHandleCount() };
 

@@ -30,6 +30,7 @@ export class TorchBackend extends tf.KernelBackend {
   readonly device: string;
   readonly #data: tf.DataStorage<TorchTensorRecord>;
   readonly #outputs = new Int32Array(outputBufferLength);
+  readonly #transfers = { reads: 0, deviceWrites: 0, scalarWrites: 0 };
   #disposed = false;
 
   /**
@@ -73,6 +74,8 @@ export class TorchBackend extends tf.KernelBackend {
     }
     const code = dtypeCodes[dtype as keyof typeof dtypeCodes];
     const typed = toTypedArray(values, dtype);
+    if (shape.length === 0) this.#transfers.scalarWrites++;
+    else this.#transfers.deviceWrites++;
     return { handle: this.addon.write(typed, shape, code), shape, dtype, refCount };
   }
 
@@ -128,6 +131,7 @@ export class TorchBackend extends tf.KernelBackend {
   override readSync(dataId: tf.DataId): tf.BackendValues {
     const record = this.#data.get(dataId);
     if (record.handle < 0) return record.values as tf.BackendValues;
+    this.#transfers.reads++;
     return this.addon.read(record.handle);
   }
 
@@ -137,6 +141,15 @@ export class TorchBackend extends tf.KernelBackend {
 
   override numDataIds(): number {
     return this.#data.numDataIds();
+  }
+
+  /**
+   * Host↔device traffic so far: `reads` (data()/dataSync(): each waits for the device), `deviceWrites` (host arrays of
+   * rank ≥ 1 copied in: asynchronous on CUDA, filled on the device when constant) and `scalarWrites` (rank-0 values,
+   * kept on the CPU).
+   */
+  transferCounts(): { reads: number; deviceWrites: number; scalarWrites: number } {
+    return { ...this.#transfers };
   }
 
   /** Tensors the addon holds (every live data id with native storage, plus none leaked). */

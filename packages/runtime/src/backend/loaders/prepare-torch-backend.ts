@@ -1,6 +1,3 @@
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { tf } from '../../tf.js';
 import { describeFailure, type BackendPreparation } from './backend-preparation.js';
 import {
@@ -16,26 +13,16 @@ export const torchBackendPackage = '@reca/runtime-torch';
 let registration: Promise<TorchBackendRegistration> | undefined;
 
 /**
- * Finds `@reca/runtime-torch`, in order: the module this process already loaded (it announces itself on
- * `globalThis`), an import from this package (npm and hoisted layouts), then an import resolved from the working
- * directory (pnpm's isolated layout, where `@reca/runtime` cannot see its optional sibling).
+ * Finds `@reca/runtime-torch`: the module this process already loaded (it announces itself on `globalThis`, which
+ * covers layouts where `@reca/runtime` cannot resolve its optional sibling, such as pnpm's isolated node_modules and
+ * bundles: importing `@reca/runtime-torch` once from the application is enough), else an import from this package.
  */
 async function loadTorchBackendModule(): Promise<unknown> {
   const announced = (globalThis as Record<symbol, unknown>)[torchBackendModuleSymbol];
   if (isTorchBackendModule(announced)) return announced;
   // A variable specifier: the package is optional, so neither TypeScript nor bundlers may resolve it statically.
   const specifier: string = torchBackendPackage;
-  try {
-    return await import(specifier);
-  } catch (error) {
-    let resolved: string;
-    try {
-      resolved = createRequire(join(process.cwd(), 'package.json')).resolve(specifier);
-    } catch {
-      throw error;
-    }
-    return await import(pathToFileURL(resolved).href);
-  }
+  return await import(specifier);
 }
 
 /**

@@ -1,0 +1,118 @@
+/**
+ * The GPU machine's check, bundled into one file by gpu/prepare.sh (the device has no Node toolchain): registers the
+ * torch backend on CUDA, runs the differential cases against the cpu backend, checks memory and host↔device traffic
+ * over training steps, and times the transformer training step on CUDA for each preset. Writes
+ * `<out>/gpu-check.json` and prints a summary.
+ *
+ * Usage: node gpu-check.mjs <out-folder> [--presets small,medium,large] [--steps 30] [--device cuda]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { registerGradientFixes, tf } from '@reca/runtime';
+import { TorchBackend } from '../src/backend/torch-backend.js';
+import { registerTorchBackend } from '../src/register-torch-backend.js';
+import type { TorchDeviceRequest } from '../src/torch-backend-options.js';
+import { differentialCases } from '../src/test-support/differential-cases.js';
+import { compareResults, runDifferentialCase } from '../src/test-support/differential-harness.js';
+import { createTransformerTrainer, transformerPresets, type TransformerConfig } from '../src/test-support/tiny-causal-transformer.js';
+
+function option(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 && index + 1 < process.argv.length ? (process.argv[index + 1] as string) : fallback;
+}
+
+const outFolder = process.argv[2] ?? '.';
+const presets = option('presets', 'small,medium,large').split(',') as Array<keyof typeof transformerPresets>;
+const steps = Number(option('steps', '30'));
+const device = option('device', 'cuda') as TorchDeviceRequest;
+mkdirSync(outFolder, { recursive: true });
+
+const report: Record<string, unknown> = {};
+const save = () => writeFileSync(join(outFolder, 'gpu-check.json'), `${JSON.stringify(report, null, 2)}\n`);
+
+const registration = await registerTorchBackend({ device, warnOnFallback: true });
+registerGradientFixes();
+report['device'] = registration.device;
+report['nativeKernels'] = registration.nativeKernels.length;
+console.log(`torch backend: ${registration.device}; ${registration.nativeKernels.length} native kernels`);
+save();
+
+// ---- differential cases (cuda vs cpu) ----
+const failures: Array<{ name: string; problems: string[] }> = [];
+const fallbackCases: string[] = [];
+for (const differential of differentialCases) {
+  try {
+    const expected = await runDifferentialCase(differential, 'cpu');
+    registration.usage.reset();
+    const actual = await runDifferentialCase(differential, 'torch');
+    const problems = compareResults(differential, actual, expected);
+    if (problems.length > 0) failures.push({ name: differential.name, problems });
+    if (registration.usage.fallbackCalls().size > 0) fallbackCases.push(`${differential.name}: ${[...registration.usage.fallbackCalls().keys()].join(', ')}`);
+  } catch (error) {
+    failures.push({ name: differential.name, problems: [error instanceof Error ? error.message.split('\n')[0] as string : String(error)] });
+  }
+}
+report['differential'] = { cases: differentialCases.length, failures, fallbackCases };
+console.log(`differential: ${differentialCases.length - failures.length}/${differentialCases.length} cases agree with cpu${fallbackCases.length > 0 ? `; fallbacks in ${fallbackCases.length}` : ''}`);
+for (const failure of failures) console.log(`  FAIL ${failure.name}: ${failure.problems.join('; ')}`);
+save();
+
+// ---- memory and transfers over training steps ----
+await tf.setBackend('torch');
+const backend = tf.backend() as TorchBackend;
+{
+  const trainer = createTransformerTrainer(transformerPresets.tiny);
+  for (let step = 0; step < 5; step++) trainer.step();
+  const before = { tensors: tf.memory().numTensors, handles: registration.nativeHandleCount() };
+  const transfersBefore = backend.transferCounts();
+  const losses: number[] = [];
+  for (let step = 0; step < 100; step++) losses.push(trainer.step());
+  const transfersAfter = backend.transferCounts();
+  const after = { tensors: tf.memory().numTensors, handles: registration.nativeHandleCount() };
+  trainer.dispose();
+  const perStep = (key: keyof typeof transfersAfter) => (transfersAfter[key] - transfersBefore[key]) / 100;
+  report['memory'] = {
+    flat: before.tensors === after.tensors && before.handles === after.handles,
+    before,
+    after,
+    firstLoss: losses[0],
+    lastLoss: losses.at(-1),
+    readsPerStep: perStep('reads'),
+    hostToDeviceWritesPerStep: perStep('deviceWrites'),
+    scalarWritesPerStep: perStep('scalarWrites'),
+  };
+  console.log(
+    `memory over 100 steps: tensors ${before.tensors}→${after.tensors}, native handles ${before.handles}→${after.handles}; ` +
+      `per step: ${perStep('reads')} reads, ${perStep('deviceWrites')} host→device writes, ${perStep('scalarWrites')} CPU scalar writes`,
+  );
+  save();
+}
+
+// ---- timing ----
+const timings: Array<{ preset: string; msPerStep: number; firstLoss: number; lastLoss: number; fallbacks: string[] }> = [];
+for (const presetName of presets) {
+  const preset: TransformerConfig = transformerPresets[presetName];
+  registration.usage.reset();
+  const trainer = createTransformerTrainer(preset);
+  const losses: number[] = [];
+  for (let step = 0; step < 5; step++) losses.push(trainer.step());
+  const times: number[] = [];
+  for (let step = 0; step < steps; step++) {
+    const start = performance.now();
+    losses.push(trainer.step());
+    times.push(performance.now() - start);
+  }
+  trainer.dispose();
+  times.sort((a, b) => a - b);
+  const timing = {
+    preset: presetName,
+    msPerStep: times[Math.floor(times.length / 2)] as number,
+    firstLoss: losses[0] as number,
+    lastLoss: losses.at(-1) as number,
+    fallbacks: [...registration.usage.fallbackCalls().keys()],
+  };
+  timings.push(timing);
+  console.log(`tfjs torch ${presetName}: ${timing.msPerStep.toFixed(2)} ms/step (loss ${timing.firstLoss.toFixed(4)} → ${timing.lastLoss.toFixed(4)})`);
+  report['timings'] = timings;
+  save();
+}

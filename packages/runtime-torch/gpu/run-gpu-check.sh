@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs ON the GPU machine (prepared by gpu/prepare.sh; see there for the device call). Steps, each with a timeout:
+#   1. build the addon with g++ against the machine's pip torch (CUDA), flags from that Python;
+#   2. the check bundle: differential cases on CUDA vs the cpu backend, memory and host↔device traffic over training
+#      steps, the transformer training step timed for presets small/medium/large;
+#   3. the same steps in PyTorch (the baseline);
+#   4. a short table, printed last.
+# Full logs and JSON under $OUT.
+set -euo pipefail
+package="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+OUT="${OUT:-$package/.gpu/out}"
+mkdir -p "$OUT"
+cd "$package"
+status_file="$OUT/status.txt"
+: > "$status_file"
+
+# Runs "$@" with a timeout, logging to $OUT/<name>.log; records the exit status instead of stopping the script.
+step() {
+  local name="$1" seconds="$2"
+  shift 2
+  local started=$SECONDS code=0
+  timeout --kill-after=10 "$seconds" "$@" > "$OUT/$name.log" 2>&1 || code=$?
+  echo "$name $code $((SECONDS - started))s" >> "$status_file"
+  echo "== $name: exit $code in $((SECONDS - started)) s"
+  return 0
+}
+
+if [ ! -f .gpu/node.xz ] || [ ! -f .gpu/gpu-check.mjs ]; then
+  echo "missing .gpu/ (run packages/runtime-torch/gpu/prepare.sh first and carry packages/runtime-torch/.gpu)" >&2
+  exit 2
+fi
+xz -dc .gpu/node.xz > .gpu/node
+chmod +x .gpu/node
+export PATH="$package/.gpu:$PATH"
+
+{ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv || true; } > "$OUT/nvidia-smi.txt" 2>&1
+step torch-info 60 python3 -c 'import torch; print(torch.__version__, "cuda", torch.version.cuda, torch.cuda.is_available(), torch.cuda.get_device_name(0) if torch.cuda.is_available() else "-")'
+
+export RECA_NODE_HEADERS="$package/.gpu/include/node"
+export RECA_NODE_ADDON_API_DIR="$package/.gpu/include/napi"
+export RECA_TORCH_PYTHON=python3
+step build 300 node scripts/install.js --direct --force
+cp build/reca-torch-build.log build/reca-torch-build.json "$OUT/" 2>/dev/null || true
+
+if [ -f build/Release/reca_torch.node ]; then
+  export RECA_TORCH_ADDON="$package/build/Release/reca_torch.node"
+  step gpu-check 300 node .gpu/gpu-check.mjs "$OUT" --device cuda --presets small,medium,large --steps 30
+else
+  echo "gpu-check skipped: the addon did not build (see $OUT/build.log)" | tee -a "$status_file"
+fi
+
+for preset in small medium large; do
+  step "pytorch-$preset" 120 python3 bench/pytorch-train-step.py --preset "$preset" --steps 30 --device cuda
+done
+
+node gpu/summarize-gpu-check.mjs "$OUT" | tee "$OUT/summary.txt"

@@ -1,0 +1,59 @@
+// Prints the GPU check's short table from $OUT (gpu-check.json, pytorch-<preset>.log, status.txt). Plain Node.
+/* global process, console */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const out = process.argv[2] ?? '.';
+const read = (name) => (existsSync(join(out, name)) ? readFileSync(join(out, name), 'utf8') : '');
+const json = (text) => {
+  try {
+    return JSON.parse(text.trim().split('\n').pop() ?? '');
+  } catch {
+    return undefined;
+  }
+};
+
+console.log('\n==== @reca/runtime-torch GPU check ====');
+console.log(read('nvidia-smi.txt').trim());
+console.log(`torch: ${read('torch-info.log').trim()}`);
+console.log(read('status.txt').trim());
+const buildLine = read('build.log').trim().split('\n').pop();
+console.log(`build: ${buildLine}`);
+const check = json(read('gpu-check.json')) ?? (existsSync(join(out, 'gpu-check.json')) ? JSON.parse(read('gpu-check.json')) : undefined);
+if (check === undefined) {
+  console.log('gpu-check: no results (see gpu-check.log)');
+} else {
+  console.log(`device: ${check.device}`);
+  if (check.differential) {
+    const { cases, failures, fallbackCases } = check.differential;
+    console.log(`differential (cuda vs cpu): ${cases - failures.length}/${cases} agree; cpu fallbacks in ${fallbackCases.length} case(s)`);
+    for (const failure of failures.slice(0, 15)) console.log(`  FAIL ${failure.name}: ${failure.problems.join('; ')}`);
+  }
+  if (check.memory) {
+    const memory = check.memory;
+    console.log(
+      `memory (100 tiny steps): flat=${memory.flat} tensors ${memory.before.tensors}→${memory.after.tensors} handles ${memory.before.handles}→${memory.after.handles}; ` +
+        `per step ${memory.readsPerStep} reads, ${memory.hostToDeviceWritesPerStep} host→device writes, ${memory.scalarWritesPerStep} scalar writes`,
+    );
+  }
+}
+const rows = [['preset', 'tfjs torch ms/step', 'PyTorch ms/step', 'ratio', 'loss torch (first→last)', 'loss PyTorch']];
+for (const timing of check?.timings ?? []) {
+  const pytorch = json(read(`pytorch-${timing.preset}.log`));
+  rows.push([
+    timing.preset,
+    timing.msPerStep.toFixed(2),
+    pytorch ? pytorch.msPerStep.toFixed(2) : '-',
+    pytorch ? (timing.msPerStep / pytorch.msPerStep).toFixed(2) : '-',
+    `${timing.firstLoss.toFixed(3)}→${timing.lastLoss.toFixed(3)}`,
+    pytorch ? `${pytorch.firstLoss.toFixed(3)}→${pytorch.lastLoss.toFixed(3)}` : '-',
+  ]);
+}
+if (rows.length === 1) {
+  for (const preset of ['small', 'medium', 'large']) {
+    const pytorch = json(read(`pytorch-${preset}.log`));
+    if (pytorch) rows.push([preset, '-', pytorch.msPerStep.toFixed(2), '-', '-', `${pytorch.firstLoss.toFixed(3)}→${pytorch.lastLoss.toFixed(3)}`]);
+  }
+}
+const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+for (const row of rows) console.log(`| ${row.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`);
