@@ -67,9 +67,11 @@ def main():
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--flush-denormal", type=int, default=1, help="torch.set_flush_denormal, as the torch backend does")
     args = parser.parse_args()
     if args.threads > 0:
         torch.set_num_threads(args.threads)
+    torch.set_flush_denormal(bool(args.flush_denormal))
     preset = PRESETS[args.preset]
     device = torch.device(args.device)
     torch.manual_seed(0)

@@ -7,7 +7,7 @@
  * @reca/core's own bench with RECA_BACKEND=torch for it.
  *
  * Usage: pnpm bench [-- --preset tiny|small|medium|large] [--steps 20] [--warmup 3] [--backends torch,wasm,cpu]
- *        [--device cpu|cuda] [--no-pytorch] [--json results.json]
+ *        [--device cpu|cuda] [--threads N] [--no-pytorch] [--json results.json]
  * The cpu backend is slow (seconds per step at `small`); it runs `--cpu-steps` steps (default 3).
  */
 import { execFileSync } from 'node:child_process';
@@ -48,6 +48,8 @@ const cpuSteps = Number(option('cpu-steps', '3'));
 const warmup = Number(option('warmup', '3'));
 const backends = option('backends', 'torch,wasm,cpu').split(',') as BackendName[];
 const device = option('device', 'auto') as TorchDeviceRequest;
+const threadOption = option('threads', '');
+const threads = threadOption === '' ? undefined : Number(threadOption);
 const jsonPath = option('json', '');
 const runPyTorch = !process.argv.includes('--no-pytorch');
 
@@ -133,14 +135,14 @@ function formatTable(rows: readonly BenchRow[], baseline: number | null): string
 let torch: TorchBackendRegistration | undefined;
 if (backends.includes('torch')) {
   try {
-    torch = await registerTorchBackend({ device });
+    torch = await registerTorchBackend({ device, ...(threads === undefined ? {} : { threads }) });
   } catch (error) {
     console.warn(`torch backend unavailable: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 const rows: BenchRow[] = [];
 for (const backend of backends) rows.push(await benchTfjs(backend, torch));
-const pytorch = runPyTorch ? benchPyTorch(torch?.threads ?? 0, torch?.computeDevice ?? 'cpu') : undefined;
+const pytorch = runPyTorch ? benchPyTorch(torch?.threads ?? threads ?? 0, torch?.computeDevice ?? 'cpu') : undefined;
 if (pytorch !== undefined) rows.push(pytorch);
 const { dim, layers, batchSize, sequenceLength, vocabularySize } = preset;
 console.log(`\ntransformer LM training step, preset '${presetName}' (D${dim}, ${layers} layers, B${batchSize}, T${sequenceLength}, vocab ${vocabularySize}); median of ${steps} steps (cpu: ${cpuSteps})`);

@@ -77,10 +77,10 @@ std::string firstLine(const std::string& text) {
   return end == std::string::npos ? text : text.substr(0, end);
 }
 
-// Runs `body`, turning C++ exceptions into JavaScript errors. Unsupported inputs get the `RECA_UNSUPPORTED: ` prefix
-// that JavaScript recognises (it then runs the cpu kernel instead).
-template <typename Body>
-Napi::Value guarded(const Napi::CallbackInfo& info, const std::string& context, Body body) {
+// Runs `body`, turning C++ exceptions into JavaScript errors prefixed by `context()` (built only on failure).
+// Unsupported inputs get the `RECA_UNSUPPORTED: ` prefix that JavaScript recognises (it then runs the cpu kernel).
+template <typename Context, typename Body>
+Napi::Value guardedWith(const Napi::CallbackInfo& info, Context context, Body body) {
   Napi::Env env = info.Env();
   try {
     return body();
@@ -89,10 +89,15 @@ Napi::Value guarded(const Napi::CallbackInfo& info, const std::string& context, 
   } catch (const Unsupported& error) {
     throw Napi::Error::New(env, std::string("RECA_UNSUPPORTED: ") + error.what());
   } catch (const c10::Error& error) {
-    throw Napi::Error::New(env, context + ": " + firstLine(error.what_without_backtrace()));
+    throw Napi::Error::New(env, context() + ": " + firstLine(error.what_without_backtrace()));
   } catch (const std::exception& error) {
-    throw Napi::Error::New(env, context + ": " + firstLine(error.what()));
+    throw Napi::Error::New(env, context() + ": " + firstLine(error.what()));
   }
+}
+
+template <typename Body>
+Napi::Value guarded(const Napi::CallbackInfo& info, const char* context, Body body) {
+  return guardedWith(info, [context]() { return std::string(context); }, body);
 }
 
 std::vector<int64_t> shapeArgument(const Napi::Value& value, const char* name) {
@@ -248,7 +253,7 @@ Napi::Value Run(const Napi::CallbackInfo& info) {
   const uint32_t code = info[0].As<Napi::Number>().Uint32Value();
   if (code >= kernels().size()) throw Napi::RangeError::New(info.Env(), "unknown kernel code");
   const std::string& name = kernels().names()[code];
-  return guarded(info, "kernel '" + name + "'", [&]() -> Napi::Value {
+  return guardedWith(info, [&name]() { return "kernel '" + name + "'"; }, [&]() -> Napi::Value {
     c10::InferenceMode inferenceMode;
     const Napi::Array handleArray = info[1].As<Napi::Array>();
     std::vector<std::optional<at::Tensor>> inputs(handleArray.Length());
@@ -347,6 +352,10 @@ Napi::Value Configure(const Napi::CallbackInfo& info) {
     if (threads.IsNumber() && threads.As<Napi::Number>().Int32Value() > 0) {
       at::set_num_threads(threads.As<Napi::Number>().Int32Value());
     }
+    // Flush-to-zero / denormals-are-zero for this thread (ATen's OpenMP workers, created later, inherit it): denormal
+    // operands make CPU arithmetic ~15× slower (Adam's second moments of near-zero gradients reach them).
+    const Napi::Value flushDenormals = options.Get("flushDenormals");
+    if (flushDenormals.IsBoolean()) at::globalContext().setFlushDenormal(flushDenormals.As<Napi::Boolean>().Value());
     const Napi::Value blasThreads = options.Get("blasThreads");
     if (blasThreads.IsNumber() && blasThreads.As<Napi::Number>().Int32Value() > 0) {
       void* setThreads = dlsym(RTLD_DEFAULT, "openblas_set_num_threads");

@@ -88,9 +88,9 @@ int64_t normalizeAxis(int64_t axis, int64_t rank, const char* what) {
   return normalized;
 }
 
-KernelContext::KernelContext(Napi::Env env, std::string kernelName, std::vector<std::optional<at::Tensor>> inputs,
+KernelContext::KernelContext(Napi::Env env, const std::string& kernelName, std::vector<std::optional<at::Tensor>> inputs,
                              Napi::Object attrs)
-    : env_(env), kernelName_(std::move(kernelName)), inputs_(std::move(inputs)), attrs_(attrs) {}
+    : env_(env), kernelName_(kernelName), inputs_(std::move(inputs)), attrs_(attrs) {}
 
 bool KernelContext::hasInput(size_t index) const { return index < inputs_.size() && inputs_[index].has_value(); }
 

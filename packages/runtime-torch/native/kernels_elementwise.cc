@@ -127,7 +127,12 @@ void registerElementwiseKernels(KernelTable& table) {
     return a.scalar_type() == at::kBool ? at::logical_and(a, b) : at::minimum(a, b);
   });
   addBinary(table, "Pow", [](const at::Tensor& a, const at::Tensor& b) {
-    if (a.is_floating_point() || b.is_floating_point()) return at::pow(asFloat(a), asFloat(b));
+    if (a.is_floating_point() || b.is_floating_point()) {
+      const at::Tensor base = asFloat(a);
+      // A CPU scalar exponent (tf.pow(x, tf.scalar(3))) as a Scalar: ATen's fast paths for 2, 3, 0.5, -1, …
+      if (b.dim() == 0 && b.device().is_cpu() && base.dim() > 0) return at::pow(base, b.item());
+      return at::pow(base, asFloat(b));
+    }
     // tfjs int32 pow: Math.pow in float64, stored as int32.
     return at::pow(a.to(at::kDouble), b.to(at::kDouble)).to(at::kInt);
   });

@@ -58,7 +58,7 @@ at::TensorOptions creationOptions(at::ScalarType type, at::IntArrayRef shape);
 // The arguments of one kernel call.
 class KernelContext {
  public:
-  KernelContext(Napi::Env env, std::string kernelName, std::vector<std::optional<at::Tensor>> inputs, Napi::Object attrs);
+  KernelContext(Napi::Env env, const std::string& kernelName, std::vector<std::optional<at::Tensor>> inputs, Napi::Object attrs);
 
   const std::string& kernelName() const { return kernelName_; }
   size_t inputCount() const { return inputs_.size(); }
@@ -92,7 +92,7 @@ class KernelContext {
   [[noreturn]] void attrError(const char* name, const char* expected) const;
 
   Napi::Env env_;
-  std::string kernelName_;
+  const std::string& kernelName_;
   std::vector<std::optional<at::Tensor>> inputs_;
   Napi::Object attrs_;
 };

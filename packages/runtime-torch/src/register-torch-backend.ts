@@ -47,7 +47,7 @@ async function register(options: TorchBackendOptions): Promise<TorchBackendRegis
   const addon = loadTorchAddon(options.addonPath);
   const offered = addon.info();
   const computeDevice = resolveTorchDevice(options.device ?? process.env[torchEnvironmentVariables.device] ?? 'auto', offered);
-  addon.configure({ device: computeDevice, ...resolveThreadCounts(options, offered) });
+  addon.configure({ device: computeDevice, flushDenormals: options.flushDenormals ?? true, ...resolveThreadCounts(options, offered) });
   const configured = addon.info();
   const usage = new KernelUsage(options.warnOnFallback === false ? undefined : (message) => console.warn(message));
   let backend: TorchBackend | undefined;

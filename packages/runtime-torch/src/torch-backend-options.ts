@@ -39,6 +39,13 @@ export interface TorchBackendOptions {
    * @default 'passive'
    */
   openMpWaitPolicy?: 'passive' | 'active' | 'inherit';
+  /**
+   * Flush denormal floats to zero in CPU arithmetic (FTZ/DAZ; PyTorch's `torch.set_flush_denormal(True)`). Denormal
+   * operands make CPU kernels ~15× slower, and Adam's second moments of near-zero gradients reach them; values below
+   * 1.2e-38 become 0. Has no effect on CUDA kernels.
+   * @default true
+   */
+  flushDenormals?: boolean;
   /** Warn once per kernel that runs on the cpu backend for lack of a native implementation. @default true */
   warnOnFallback?: boolean;
 }

@@ -35,7 +35,7 @@ export type VqTokenizerPresetName = 'tiny' | 'small' | 'base';
 
 /**
  * VQ tokenizer presets:
- * - `tiny`: 32 px, widths 16/32/32 (downsample 4 → 8×8 = 64 tokens), codebook 256 × 8 — CPU tests.
+ * - `tiny`: 32 px, widths 8/16/16 (downsample 4 → 8×8 = 64 tokens), codebook 256 × 8 — CPU tests (~55 k parameters).
  * - `small`: 32 px ShapesWorld, widths 64/128/128 (8×8 tokens, the pilot's 4×4-pixel patches), codebook 1024 × 8.
  * - `base`: LlamaGen's VQ-16 at 256 px (`ch` 128, `ch_mult` [1, 1, 2, 2, 4], 2 res blocks, `z_channels` 256,
  *   codebook 16384 × 8) — 16×16 tokens. (LlamaGen's mid attention blocks are not included; see {@link VqEncoder}.)
@@ -43,10 +43,10 @@ export type VqTokenizerPresetName = 'tiny' | 'small' | 'base';
 export const vqTokenizerPresets: Readonly<Record<VqTokenizerPresetName, Readonly<VqTokenizerConfig>>> = {
   tiny: {
     imageSize: 32,
-    baseChannels: 16,
+    baseChannels: 8,
     channelMultipliers: [1, 2, 2],
     numResBlocks: 1,
-    zChannels: 32,
+    zChannels: 16,
     codebookSize: 256,
     codebookEmbedDim: 8,
     codebookL2Norm: true,

@@ -91,8 +91,8 @@ export class TorchBackend extends tf.KernelBackend {
       const handle = buffer[cursor++] as number;
       const dtype = dtypesByCode[buffer[cursor++] as number] as tf.DataType;
       const rank = buffer[cursor++] as number;
-      const shape = Array.from(buffer.subarray(cursor, cursor + rank));
-      cursor += rank;
+      const shape = new Array<number>(rank);
+      for (let dim = 0; dim < rank; dim++) shape[dim] = buffer[cursor++] as number;
       const dataId = {};
       this.#data.set(dataId, { handle, shape, dtype, refCount: 1 });
       outputs.push({ dataId, shape, dtype });

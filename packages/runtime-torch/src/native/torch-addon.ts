@@ -23,7 +23,7 @@ export interface TorchAddon {
   /** What libtorch offers here. */
   info(): TorchAddonInfo;
   /** Selects the compute device and thread counts (process-wide). */
-  configure(options: { device: string; threads?: number; blasThreads?: number }): void;
+  configure(options: { device: string; threads?: number; blasThreads?: number; flushDenormals?: boolean }): void;
   /** Waits for queued device work (no-op on CPU). */
   synchronize(): void;
   /** Shape, dtype code and device of a handle (tests, diagnostics). */
