@@ -2,7 +2,8 @@
  * Benchmark: recaStep milliseconds and images/s, and sampling images/s, of the diffusion adapter per preset and per
  * available backend. Run: `pnpm --filter @reca/adapter-diffusion bench`.
  * Options (environment):
- * - RECA_BENCH_PRESETS (default `tiny,small`; add `base` if it fits), RECA_BENCH_BACKENDS (default: every available one),
+ * - RECA_BENCH_PRESETS (default `tiny,small`; add `base` if it fits),
+ * - RECA_BENCH_BACKENDS (default: every available backend but `cpu`, the slow reference backend; name it to include it),
  * - RECA_BENCH_BATCH (images per recaStep and per sampling call, default 8),
  * - RECA_BENCH_STEPS (most measured recaSteps per row, default 20), RECA_BENCH_SECONDS (time budget per row, default 20),
  * - RECA_BENCH_SOFTWARE_ADAPTER=1 to include a software WebGPU adapter (lavapipe).
@@ -31,12 +32,12 @@ interface Row {
   device: string;
 }
 
-/** Runs `work` once to warm up, then until `maximum` runs or the time budget is spent (at least twice). */
-async function timeRepeated(work: () => Promise<void>, maximum: number): Promise<{ runs: number; milliseconds: number }> {
+/** Runs `work` once to warm up, then until `maximum` runs or the time budget is spent (at least `minimum` runs). */
+async function timeRepeated(work: () => Promise<void>, maximum: number, minimum: number): Promise<{ runs: number; milliseconds: number }> {
   await work();
   const started = performance.now();
   let runs = 0;
-  while (runs < maximum && (runs < 2 || performance.now() - started < secondsPerRow * 1000)) {
+  while (runs < maximum && (runs < minimum || performance.now() - started < secondsPerRow * 1000)) {
     await work();
     runs += 1;
   }
@@ -49,7 +50,7 @@ async function benchmark(backend: BackendName, device: string, preset: Diffusion
   const images = makeConformanceImages(batchSize, model.imageSize, 0);
   const training = await timeRepeated(async () => {
     await recaStep(state, { batches: [{ kind: 'reconstruction', images }] });
-  }, maximumSteps);
+  }, maximumSteps, 2);
 
   const texts = Array.from({ length: batchSize }, (_, index) => ['a red circle', 'two blue squares', 'a green triangle above a yellow circle'][index % 3] as string);
   const condition = model.doBuildCondition({ texts, understandingEmbeddings: undefined, dropText: undefined, dropUnderstanding: undefined, training: false });
@@ -59,7 +60,7 @@ async function benchmark(backend: BackendName, device: string, preset: Diffusion
   const sampling = await timeRepeated(async () => {
     const { images: sampled } = await model.doSample({ condition, unconditionalCondition: unconditional, guidanceScale: 2, steps: undefined, seed: seed++, temperature: undefined, adapterOptions: undefined });
     sampled.dispose();
-  }, 3);
+  }, 3, 1);
   const parameters = model.trainableVariables().reduce((sum, [, variable]) => sum + variable.size, 0);
   disposeCondition(condition);
   disposeCondition(unconditional);
@@ -81,7 +82,7 @@ async function benchmark(backend: BackendName, device: string, preset: Diffusion
 
 const rows: Row[] = [];
 for (const availability of await listAvailableBackends({ allowSoftwareAdapter })) {
-  if (requestedBackends && !requestedBackends.includes(availability.backend)) continue;
+  if (requestedBackends ? !requestedBackends.includes(availability.backend) : availability.backend === 'cpu') continue;
   if (!availability.available) {
     console.log(`skip ${availability.backend}: ${availability.reason}`);
     continue;

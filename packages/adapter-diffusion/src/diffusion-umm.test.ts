@@ -131,6 +131,7 @@ describe('DiffusionUmm', () => {
     };
     const before = tf.memory().numTensors;
     const [zero, one, three] = [(await sample(0, 5)).values, (await sample(1, 5)).values, (await sample(3, 5)).values];
+    const threeWithNullPrompt = (await sample(3, 5, {}, false)).values;
     expect(tf.memory().numTensors).toBe(before);
     // One Euler step from t = 1: x = ε − v, linear in the guidance scale: x(3) = x(0) + 3·(x(1) − x(0)).
     let checked = 0;
@@ -143,8 +144,10 @@ describe('DiffusionUmm', () => {
     });
     expect(checked).toBeGreaterThan(three.length / 2);
     expect(Math.max(...three.map((value, index) => Math.abs(value - (one[index] as number))))).toBeGreaterThan(1e-3);
-    // Scale 1 with or without the unconditional branch is the same conditional flow.
+    // Scale 1 with or without the unconditional branch is the same conditional flow; without one, the null prompt's
+    // condition is built (the explicit one here is exactly that).
     expect((await sample(1, 5, {}, false)).values).toEqual(one);
+    expect(threeWithNullPrompt).toEqual(three);
     expect((await sample(1, 5)).values).toEqual(one);
     expect((await sample(1, 6)).values).not.toEqual(one);
     // Multi-step Euler and Heun: different integrators, both deterministic.
@@ -157,6 +160,30 @@ describe('DiffusionUmm', () => {
     await expect(probe.doSample({ condition, unconditionalCondition: unconditional, guidanceScale: 2, steps: 0, seed: 7, temperature: undefined, adapterOptions: undefined })).rejects.toThrow(/steps/);
     await expect(probe.doSample({ condition, unconditionalCondition: unconditional, guidanceScale: 2, steps: 2, seed: 7, temperature: undefined, adapterOptions: { diffusion: { sampler: 'ddim' } } })).rejects.toThrow(/sampler/);
     tf.dispose([euler.images, heun.images]);
+    disposeCondition(condition);
+    disposeCondition(unconditional);
+    probe.dispose();
+  });
+
+  it('pads conditions of different lengths (prefix layout) when batching guidance, without changing either branch', async () => {
+    const probe = createDiffusionUmm({ preset: 'tiny', seed: 6, overrides: { imageSize: 16, understanding: { conditionEncoder: { layout: 'prefix' } } } });
+    perturbDenoiser(probe.denoiser, 7, 0.25);
+    const condition = textCondition(probe, ['a red square above a blue circle', 'a green circle']);
+    const unconditional = textCondition(probe, ['', ''], true);
+    expect(condition.embeddings.shape[1]).not.toBe(unconditional.embeddings.shape[1]);
+    const run = async (guidanceScale: number, withUnconditional: boolean, which = condition) => {
+      const { images: sampled } = await probe.doSample({ condition: which, unconditionalCondition: withUnconditional ? unconditional : undefined, guidanceScale, steps: 2, seed: 3, temperature: undefined, adapterOptions: undefined });
+      const values = Array.from(await sampled.data());
+      sampled.dispose();
+      return values;
+    };
+    const alone = await run(1, false);
+    const batched = await run(1, true);
+    alone.forEach((value, index) => expect(batched[index]).toBeCloseTo(value, 5));
+    // Scale 0 is the unconditional flow: equal to sampling the null condition alone.
+    const unconditionalOnly = await run(0, true);
+    const nullAlone = await run(1, false, unconditional);
+    nullAlone.forEach((value, index) => expect(unconditionalOnly[index]).toBeCloseTo(value, 5));
     disposeCondition(condition);
     disposeCondition(unconditional);
     probe.dispose();

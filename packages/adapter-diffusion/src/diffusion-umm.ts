@@ -1,17 +1,18 @@
-import type {
-  NamedVariable,
-  UnifiedModelV1BuildConditionOptions,
-  UnifiedModelV1Condition,
-  UnifiedModelV1EncodeUnderstandingOptions,
-  UnifiedModelV1GenerationLossOptions,
-  UnifiedModelV1LossResult,
-  UnifiedModelV1RecaDefaults,
-  UnifiedModelV1SampleOptions,
-  UnifiedModelV1SampleResult,
-  UnifiedModelV1UnderstandingInfo,
-  UnifiedModelV1UnderstandingLossOptions,
-  UnifiedMultimodalModelV1,
-  WordLevelTokenizer,
+import {
+  disposeCondition,
+  type NamedVariable,
+  type UnifiedModelV1BuildConditionOptions,
+  type UnifiedModelV1Condition,
+  type UnifiedModelV1EncodeUnderstandingOptions,
+  type UnifiedModelV1GenerationLossOptions,
+  type UnifiedModelV1LossResult,
+  type UnifiedModelV1RecaDefaults,
+  type UnifiedModelV1SampleOptions,
+  type UnifiedModelV1SampleResult,
+  type UnifiedModelV1UnderstandingInfo,
+  type UnifiedModelV1UnderstandingLossOptions,
+  type UnifiedMultimodalModelV1,
+  type WordLevelTokenizer,
 } from '@reca/core';
 import { InvalidArgumentError, type Module, SeededRandom, ShapeMismatchError, stopGradient, tf, WeightNamesMismatchError } from '@reca/runtime';
 import { UnderstandingStack } from '@reca/understanding';
@@ -182,8 +183,9 @@ export class DiffusionUmm implements UnifiedMultimodalModelV1 {
 
   /**
    * Integrates the flow ODE from Gaussian noise (drawn from `seed`) at t = 1 to latents at t = 0 with the Euler or
-   * Heun sampler, guiding every velocity as `v_u + scale·(v_c − v_u)` against `unconditionalCondition` (one batched
-   * DiT call for both branches), and decodes the latents.
+   * Heun sampler, guiding every velocity as `v_u + scale·(v_c − v_u)` (one batched DiT call for both branches), and
+   * decodes the latents. The unconditional branch reads `unconditionalCondition`; when it is missing and the scale is
+   * not 1, the condition of the stack's null prompt (text only) is built and used.
    */
   async doSample(options: UnifiedModelV1SampleOptions): Promise<UnifiedModelV1SampleResult> {
     const { condition, unconditionalCondition, guidanceScale, seed, temperature, adapterOptions } = options;
@@ -195,7 +197,6 @@ export class DiffusionUmm implements UnifiedMultimodalModelV1 {
     if (!Number.isInteger(steps) || steps < 1) throw new InvalidArgumentError({ argument: 'steps', message: `must be a positive integer, got ${steps}` });
     if (!Number.isFinite(guidanceScale)) throw new InvalidArgumentError({ argument: 'guidanceScale', message: `must be finite, got ${guidanceScale}` });
     const batchSize = condition.embeddings.shape[0];
-    const guided = unconditionalCondition !== undefined && guidanceScale !== 1;
     if (unconditionalCondition && unconditionalCondition.embeddings.shape[0] !== batchSize) {
       throw new ShapeMismatchError({
         tensorName: 'unconditionalCondition.embeddings',
@@ -204,15 +205,16 @@ export class DiffusionUmm implements UnifiedMultimodalModelV1 {
         context: 'DiffusionUmm.doSample',
       });
     }
-    if (guidanceScale !== 1 && !unconditionalCondition) {
-      warnings.push({ type: 'other', feature: 'guidanceScale', details: `no unconditional condition given: guidance scale ${guidanceScale} not applied` });
-    }
     const sampler = createFlowSampler(diffusionOptions.sampler ?? this.#config.sampling.sampler);
     const timesteps = FlowMatchSchedule.samplingTimesteps(steps, diffusionOptions.samplingShift ?? this.#config.sampling.shift);
+    const guided = guidanceScale !== 1;
+    const nullCondition =
+      guided && !unconditionalCondition ? this.#nullPromptCondition(batchSize) : undefined;
+    const combined = guided ? concatenateConditions(condition, unconditionalCondition ?? (nullCondition as UnifiedModelV1Condition)) : undefined;
+    if (nullCondition) disposeCondition(nullCondition);
     const latentSize = this.latentSize;
     const random = new SeededRandom(seed);
     const initial = random.normalTensor([batchSize, latentSize, latentSize, this.latentSpace.channels]);
-    const combined = guided ? concatenateConditions(condition, unconditionalCondition) : undefined;
     try {
       const velocity = (sample: tf.Tensor, time: number): tf.Tensor =>
         tf.tidy(() => {
@@ -231,6 +233,12 @@ export class DiffusionUmm implements UnifiedMultimodalModelV1 {
       initial.dispose();
       if (combined) tf.dispose([combined.embeddings, combined.mask]);
     }
+  }
+
+  /** The condition of the null prompt (text only) for `batchSize` samples; the caller owns it. */
+  #nullPromptCondition(batchSize: number): UnifiedModelV1Condition {
+    const texts = new Array<string>(batchSize).fill('');
+    return this.stack.buildCondition({ texts, understandingEmbeddings: undefined, dropText: texts.map(() => true), dropUnderstanding: undefined, training: false });
   }
 
   trainableVariables(): readonly NamedVariable[] {

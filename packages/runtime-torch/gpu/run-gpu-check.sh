@@ -5,12 +5,14 @@
 #      steps, the transformer training step timed for presets small/medium/large;
 #   3. the same steps in PyTorch (the baseline);
 #   4. a short table, printed last.
-# Full logs and JSON under $OUT.
+# Full logs and JSON under $OUT. RECA_GPU_CHECK_DEVICE=cpu (and RECA_GPU_CHECK_PRESETS=tiny) rehearse it on a CPU machine.
 set -euo pipefail
 package="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="${OUT:-$package/.gpu/out}"
 mkdir -p "$OUT"
 cd "$package"
+device="${RECA_GPU_CHECK_DEVICE:-cuda}"
+presets="${RECA_GPU_CHECK_PRESETS:-small,medium,large}"
 status_file="$OUT/status.txt"
 : > "$status_file"
 
@@ -34,23 +36,24 @@ chmod +x .gpu/node
 export PATH="$package/.gpu:$PATH"
 
 { nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv || true; } > "$OUT/nvidia-smi.txt" 2>&1
-step torch-info 60 python3 -c 'import torch; print(torch.__version__, "cuda", torch.version.cuda, torch.cuda.is_available(), torch.cuda.get_device_name(0) if torch.cuda.is_available() else "-")'
+step torch-info 60 "${RECA_TORCH_PYTHON:-python3}" -c 'import torch; print(torch.__version__, "cuda", torch.version.cuda, torch.cuda.is_available(), torch.cuda.get_device_name(0) if torch.cuda.is_available() else "-")'
 
 export RECA_NODE_HEADERS="$package/.gpu/include/node"
 export RECA_NODE_ADDON_API_DIR="$package/.gpu/include/napi"
-export RECA_TORCH_PYTHON=python3
+export RECA_TORCH_PYTHON="${RECA_TORCH_PYTHON:-python3}"
+rm -f build/Release/reca_torch.node
 step build 300 node scripts/install.js --direct --force
 cp build/reca-torch-build.log build/reca-torch-build.json "$OUT/" 2>/dev/null || true
 
 if [ -f build/Release/reca_torch.node ]; then
   export RECA_TORCH_ADDON="$package/build/Release/reca_torch.node"
-  step gpu-check 300 node .gpu/gpu-check.mjs "$OUT" --device cuda --presets small,medium,large --steps 30
+  step gpu-check 300 node .gpu/gpu-check.mjs "$OUT" --device "$device" --presets "$presets" --steps 30
 else
   echo "gpu-check skipped: the addon did not build (see $OUT/build.log)" | tee -a "$status_file"
 fi
 
-for preset in small medium large; do
-  step "pytorch-$preset" 120 python3 bench/pytorch-train-step.py --preset "$preset" --steps 30 --device cuda
+for preset in ${presets//,/ }; do
+  step "pytorch-$preset" 120 "${RECA_TORCH_PYTHON}" bench/pytorch-train-step.py --preset "$preset" --steps 30 --device "$device"
 done
 
 node gpu/summarize-gpu-check.mjs "$OUT" | tee "$OUT/summary.txt"

@@ -26,7 +26,7 @@ if (check === undefined) {
   console.log(`device: ${check.device}`);
   if (check.differential) {
     const { cases, failures, fallbackCases } = check.differential;
-    console.log(`differential (cuda vs cpu): ${cases - failures.length}/${cases} agree; cpu fallbacks in ${fallbackCases.length} case(s)`);
+    console.log(`differential (torch vs cpu): ${cases - failures.length}/${cases} agree; cpu fallbacks in ${fallbackCases.length} case(s)`);
     for (const failure of failures.slice(0, 15)) console.log(`  FAIL ${failure.name}: ${failure.problems.join('; ')}`);
   }
   if (check.memory) {
@@ -50,7 +50,7 @@ for (const timing of check?.timings ?? []) {
   ]);
 }
 if (rows.length === 1) {
-  for (const preset of ['small', 'medium', 'large']) {
+  for (const preset of ['tiny', 'small', 'medium', 'large']) {
     const pytorch = json(read(`pytorch-${preset}.log`));
     if (pytorch) rows.push([preset, '-', pytorch.msPerStep.toFixed(2), '-', '-', `${pytorch.firstLoss.toFixed(3)}→${pytorch.lastLoss.toFixed(3)}`]);
   }

@@ -35,7 +35,7 @@ export interface TrainKlAutoencoderOptions {
 export interface TrainKlAutoencoderResult {
   /** Mean absolute reconstruction error per step (pixels in [−1, 1]). */
   reconstructionLosses: number[];
-  /** Mean KL per latent... per pixel value, per step (see `klWeight`). */
+  /** KL per step, summed over latent elements and divided by the pixel values of an image (see `klWeight`). */
   klLosses: number[];
   /** The scaling factor after training (the unchanged one when `updateScalingFactor` is false). */
   scalingFactor: number;

@@ -5,3 +5,8 @@ import { createMaskedAutoregressiveUmm } from './create-masked-autoregressive-um
 describeUnifiedModelConformance('masked-autoregressive tiny (MAR-encoder understanding, Harmon)', {
   createModel: (seed) => createMaskedAutoregressiveUmm({ preset: 'tiny', overrides: { imageSize: 16 }, seed }),
 });
+
+// The decoupled variant: the stack's ViT (frozen, gradient stopped) provides understanding.
+describeUnifiedModelConformance('masked-autoregressive tiny (frozen ViT understanding)', {
+  createModel: (seed) => createMaskedAutoregressiveUmm({ preset: 'tiny', overrides: { imageSize: 16, understanding: 'vit' }, seed }),
+});

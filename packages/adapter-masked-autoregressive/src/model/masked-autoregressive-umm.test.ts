@@ -1,4 +1,4 @@
-import { disposeCondition, type UnifiedModelV1Condition } from '@reca/core';
+import { createRecaTrainingState, disposeCondition, recaStep, type UnifiedModelV1Condition } from '@reca/core';
 import { measureTensorLeak, resizeImages, SeededRandom, tf } from '@reca/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { colouredSquares } from '../__fixtures__/coloured-squares.js';
@@ -159,6 +159,19 @@ describe('MaskedAutoregressiveUmm (Harmon / MAR)', () => {
     await expect(sample(5, { 'masked-autoregressive': { sampler: 'euler' } })).rejects.toThrow(/sampler/);
     disposeCondition(condition);
     disposeCondition(unconditional);
+  });
+
+  it("trains with Harmon's RecA mix by default: null-prompt dropout 0.1, reconstruction and I2T micro-batches", async () => {
+    const probe = createMaskedAutoregressiveUmm({ overrides: { imageSize: 16 }, seed: 5 });
+    const state = createRecaTrainingState({ model: probe, seed: 0, config: { optimizer: { learningRate: 1e-3 } } });
+    expect(state.config.conditionDropout).toEqual({ type: 'null-prompt', probability: 0.1 });
+    expect(state.config.lossWeights).toMatchObject({ reconstruction: 1, imageToText: 1, textToImage: 0 });
+    const result = await recaStep(state, { batches: [{ kind: 'reconstruction', images }, { kind: 'image-to-text', images, captions }] });
+    expect(Number.isFinite(result.losses.reconstruction)).toBe(true);
+    expect(Number.isFinite(result.losses['image-to-text'])).toBe(true);
+    expect(result.microBatches).toBe(2);
+    state.dispose();
+    probe.dispose();
   });
 
   it('does not leak tensors in the loss or the understanding encoder', async () => {

@@ -273,7 +273,10 @@ export class MockUnifiedModel implements UnifiedMultimodalModelV1 {
         throw new ShapeMismatchError({ tensorName: name, expected: variable.shape, actual: value.shape, context: 'loadNamedWeights' });
       }
     }
-    for (const [name, variable] of this.parameters) variable.assign(weights[name] as tf.Tensor);
+    for (const [name, variable] of this.parameters) {
+      const value = weights[name] as tf.Tensor;
+      if (value.dataId !== variable.dataId) variable.assign(value); // self-assignment would free the data first
+    }
   }
 
   getConfig(): Record<string, unknown> {

@@ -85,6 +85,14 @@ describe('Module', () => {
     model.dispose();
   });
 
+  it('loads its own namedWeights without corrupting them (self-assignment is a no-op)', () => {
+    const model = new TinyModel(3);
+    const before = model.parameters().map((variable) => Array.from(variable.dataSync()));
+    model.loadNamedWeights(model.namedWeights());
+    expect(model.parameters().map((variable) => Array.from(variable.dataSync()))).toEqual(before);
+    model.dispose();
+  });
+
   it('round-trips namedWeights through loadNamedWeights', () => {
     const source = new TinyModel(1);
     const target = new TinyModel(2);

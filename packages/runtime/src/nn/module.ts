@@ -198,6 +198,9 @@ export class Module {
     for (const name of loaded) {
       const variable = byName.get(name) as tf.Variable;
       const value = incoming.get(name) as tf.Tensor;
+      // Assigning a variable's own data to it would free that data first (tfjs decrements before it increments):
+      // loading a module's own namedWeights() is a no-op, not a corruption.
+      if (value.dataId === variable.dataId) continue;
       tf.tidy(() => variable.assign(value.dtype === variable.dtype ? value : tf.cast(value, variable.dtype)));
     }
     return { loaded, missing, unexpected };
