@@ -161,11 +161,22 @@ async function main() {
   const script = direct ? undefined : nodeGypScript();
   try {
     mkdirSync(buildFolder, { recursive: true });
-    if (script !== undefined) await buildWithNodeGyp(script, flags, log);
-    else await buildDirect(flags, log);
+    let tool = script === undefined ? 'g++' : 'node-gyp';
+    if (script !== undefined) {
+      try {
+        await buildWithNodeGyp(script, flags, log);
+      } catch (error) {
+        // node-gyp needs Python and make; a plain compiler build often still works.
+        log.push(`\nnode-gyp failed (${error instanceof Error ? error.message : String(error)}); retrying with ${process.env.CXX || 'g++'}\n`);
+        tool = 'g++';
+        await buildDirect(flags, log);
+      }
+    } else {
+      await buildDirect(flags, log);
+    }
     const verified = verifyAddon();
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
-    writeStamp({ status: 'built', key, torch: location, flags, verified, tool: script === undefined ? 'g++' : 'node-gyp' });
+    writeStamp({ status: 'built', key, torch: location, flags, verified, tool });
     writeFileSync(logPath, log.join(''));
     say(
       `built the libtorch addon against ${location.source} torch ${verified.version}` +
