@@ -132,7 +132,11 @@ export class ImageFolderDataset {
       while (images.length < batchSize && position < order.length) {
         const wanted = order.slice(position, position + (batchSize - images.length));
         position += wanted.length;
-        const loaded = await Promise.all(wanted.map((index) => this.loadOrSkip(index)));
+        // Decode in parallel, but report a failure deterministically: the first bad file in batch order.
+        const settled = await Promise.allSettled(wanted.map((index) => this.loadOrSkip(index)));
+        const failure = settled.find((result) => result.status === 'rejected');
+        if (failure) throw failure.reason;
+        const loaded = settled.map((result) => (result as PromiseFulfilledResult<RgbImage | undefined>).value);
         loaded.forEach((image, offset) => {
           if (image === undefined) return;
           usable++;
