@@ -54,12 +54,13 @@ describe('RecA checkpoints', () => {
     const first = createRecaTrainingState({ model: firstModel, config, seed: 7 });
     const head = await steps(first, images, 3);
     const path = join(folder, 'resume.safetensors');
-    await saveRecaCheckpoint(path, first);
+    await saveRecaCheckpoint(path, first, { extra: { sampler: '{"cursor":3}' } });
 
     const resumedModel = new MockUnifiedModel({ seed: 99 }); // different initial weights: the checkpoint must overwrite them
     const resumed = createRecaTrainingState({ model: resumedModel, config, seed: 12345 });
     const tensorsBefore = tf.memory().numTensors;
-    await loadRecaCheckpoint(path, resumed);
+    const { extra } = await loadRecaCheckpoint(path, resumed);
+    expect(extra).toEqual({ sampler: '{"cursor":3}' });
     expect(resumed.step).toBe(3);
     expect(resumed.optimizer.iterations).toBe(3);
     const tail = await steps(resumed, images, 3);

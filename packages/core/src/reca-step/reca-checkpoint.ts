@@ -20,7 +20,18 @@ interface RecaCheckpointConfig {
  *
  * @param path - destination `.safetensors` file (its folder must exist).
  */
-export async function saveRecaCheckpoint(path: string, state: RecaTrainingState): Promise<void> {
+export async function saveRecaCheckpoint(
+  path: string,
+  state: RecaTrainingState,
+  options: {
+    /**
+     * Strings the caller needs to resume exactly and that recaStep does not own — e.g. a data sampler's state as JSON
+     * (`FixedBatchMultiSourceSampler.getState()`), the run name. Stored as `extra.<key>`; returned by
+     * {@link loadRecaCheckpoint}.
+     */
+    extra?: Readonly<Record<string, string>>;
+  } = {},
+): Promise<void> {
   const { model } = state;
   const optimizerState: Record<string, tf.Tensor> = { ...state.optimizer.getState(), ...(state.ema?.getState() ?? {}) };
   const config: RecaCheckpointConfig = {
@@ -33,7 +44,7 @@ export async function saveRecaCheckpoint(path: string, state: RecaTrainingState)
     step: state.step,
     randomState: state.random.getState() as unknown as Record<string, unknown>,
     config: JSON.parse(JSON.stringify(config)) as unknown,
-    extra: { optimizer_scalars: JSON.stringify(state.optimizer.getStateScalars()) },
+    extra: { ...options.extra, optimizer_scalars: JSON.stringify(state.optimizer.getStateScalars()) },
   });
 }
 
@@ -42,10 +53,11 @@ export async function saveRecaCheckpoint(path: string, state: RecaTrainingState)
  * weights, optimizer, EMA, step and random stream. Continuing from here gives the same losses as a run that was never
  * interrupted (on the same backend).
  *
+ * @returns the caller's `extra` strings given to {@link saveRecaCheckpoint}.
  * @throws CheckpointNotFoundError / CorruptCheckpointError / UnsupportedCheckpointVersionError from the reader;
  *   InvalidArgumentError when the checkpoint belongs to another model family or model.
  */
-export async function loadRecaCheckpoint(path: string, state: RecaTrainingState): Promise<void> {
+export async function loadRecaCheckpoint(path: string, state: RecaTrainingState): Promise<{ extra: Readonly<Record<string, string>> }> {
   const checkpoint = await loadTrainingCheckpoint(path);
   try {
     const saved = checkpoint.config as Partial<RecaCheckpointConfig> | null;
@@ -73,6 +85,8 @@ export async function loadRecaCheckpoint(path: string, state: RecaTrainingState)
     if (state.ema) state.ema.setState(emaTensors);
     state.random.setState(checkpoint.randomState as unknown as SeededRandomState);
     state.step = checkpoint.step;
+    const { optimizer_scalars: _optimizerScalars, ...extra } = checkpoint.extra;
+    return { extra };
   } finally {
     tf.dispose([...checkpoint.modelWeights.values(), ...Object.values(checkpoint.optimizerState)]);
   }
