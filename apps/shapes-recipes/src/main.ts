@@ -1,0 +1,1 @@
+console.log('shapes-recipes: not implemented yet');
