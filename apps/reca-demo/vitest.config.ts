@@ -1,9 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { packageVitestConfig } from '../../tools/build/vitest-package.js';
 
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 300_000,
-    pool: 'forks',
-  },
-});
+export default packageVitestConfig({ include: ['test/**/*.test.ts'], testTimeout: 300_000 });

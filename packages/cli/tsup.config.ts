@@ -1,16 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { defineConfig } from 'tsup';
+import { libraryTsupConfig } from '../../tools/build/tsup-library.js';
 
-const packageJson = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
-
-export default defineConfig({
+export default libraryTsupConfig(import.meta.url, {
   entry: ['src/bin.ts'],
-  format: ['esm'],
   dts: false,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
   banner: { js: '#!/usr/bin/env node' },
-  external: [/^@reca\//, /^@tensorflow\//, 'sharp'],
-  define: { __PACKAGE_VERSION__: JSON.stringify(packageJson.version) },
 });

@@ -1,15 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { defineConfig } from 'tsup';
+import { libraryTsupConfig } from '../../tools/build/tsup-library.js';
 
-const packageJson = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
-
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  external: [/^@reca\//, /^@tensorflow\//, 'sharp'],
-  define: { __PACKAGE_VERSION__: JSON.stringify(packageJson.version) },
-});
+export default libraryTsupConfig(import.meta.url);

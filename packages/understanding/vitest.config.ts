@@ -1,10 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { packageVitestConfig } from '../../tools/build/vitest-package.js';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    pool: 'forks',
-  },
-});
+export default packageVitestConfig();

@@ -83,11 +83,11 @@ async function train(
   const random = new SeededRandom(`${label}:${seed}`);
   const started = performance.now();
   for (let step = 1; step <= steps; step++) {
-    const batches = kinds.map((kind) => {
+    const batches = kinds.map((kind): RecaMicroBatch => {
       const { images, captions } = sampleBatch(data, random);
-      if (kind === 'reconstruction') return { kind, images } as const;
-      if (kind === 'image-to-text') return { kind, images, captions } as const;
-      return { kind, images, prompts: captions } as const;
+      if (kind === 'reconstruction') return { kind, images };
+      if (kind === 'text-to-image') return { kind, images, prompts: captions };
+      return { kind, images, captions };
     });
     const result = await recaStep(state, { batches });
     tf.dispose(batches.map((batch) => batch.images));

@@ -1,3 +1,7 @@
+import {
+  reconstructionInstructions,
+  type UnifiedModelV1AlignmentLossOptions,
+} from '@reca/core';
 import type {
   NamedVariable,
   TextTokenizer,
@@ -158,6 +162,19 @@ export class AutoregressiveUmm implements UnifiedMultimodalModelV1 {
 
   doUnderstandingLoss(options: UnifiedModelV1UnderstandingLossOptions): UnifiedModelV1LossResult {
     return this.stack.understandingLoss(options);
+  }
+
+  /**
+   * The contrastive alignment term (pilot variant B): the stack's `alignmentLoss` between each image's RecA condition
+   * (an instruction drawn from RecA's pool with `options.random`, plus the image's understanding embeddings with the
+   * model's gradient policy) and its dense caption's condition, both through the same condition encoder. recaStep has
+   * already bottlenecked `options.images`.
+   *
+   * @returns `loss` float32 scalar (`normalization: 'samples'`); the caller owns it.
+   */
+  doAlignmentLoss(options: UnifiedModelV1AlignmentLossOptions): UnifiedModelV1LossResult {
+    const instruction = options.captions.map(() => options.random.choice(reconstructionInstructions));
+    return this.stack.alignmentLoss({ images: options.images, captions: options.captions, instruction });
   }
 
   /**

@@ -1,6 +1,8 @@
 import {
   disposeCondition,
   type NamedVariable,
+  reconstructionInstructions,
+  type UnifiedModelV1AlignmentLossOptions,
   type UnifiedModelV1BuildConditionOptions,
   type UnifiedModelV1Condition,
   type UnifiedModelV1EncodeUnderstandingOptions,
@@ -179,6 +181,19 @@ export class DiffusionUmm implements UnifiedMultimodalModelV1 {
 
   doUnderstandingLoss(options: UnifiedModelV1UnderstandingLossOptions): UnifiedModelV1LossResult {
     return this.stack.understandingLoss({ images: options.images, captions: options.captions });
+  }
+
+  /**
+   * The contrastive alignment term (pilot variant B): the stack's `alignmentLoss` between each image's RecA condition
+   * (an instruction drawn from RecA's pool with `options.random`, plus the image's understanding embeddings with the
+   * model's gradient policy) and its dense caption's condition, both through the same condition encoder. recaStep has
+   * already bottlenecked `options.images`.
+   *
+   * @returns `loss` float32 scalar (`normalization: 'samples'`); the caller owns it.
+   */
+  doAlignmentLoss(options: UnifiedModelV1AlignmentLossOptions): UnifiedModelV1LossResult {
+    const instruction = options.captions.map(() => options.random.choice(reconstructionInstructions));
+    return this.stack.alignmentLoss({ images: options.images, captions: options.captions, instruction });
   }
 
   /**

@@ -6,6 +6,8 @@ export interface CliContext {
   stderr(line: string): void;
   /** Folder that relative paths are resolved against. */
   readonly cwd: string;
+  /** Whether standard output is a terminal: long work then shows a live progress bar, else plain lines. @default false */
+  readonly interactive?: boolean;
 }
 
 /** The context of the real process. */
@@ -14,5 +16,6 @@ export function processCliContext(): CliContext {
     stdout: (line) => process.stdout.write(`${line}\n`),
     stderr: (line) => process.stderr.write(`${line}\n`),
     cwd: process.cwd(),
+    interactive: process.stdout.isTTY === true,
   };
 }

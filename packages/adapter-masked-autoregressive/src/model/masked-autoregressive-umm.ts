@@ -1,6 +1,8 @@
 import {
   type NamedVariable,
+  reconstructionInstructions,
   type TextTokenizer,
+  type UnifiedModelV1AlignmentLossOptions,
   type UnifiedModelV1BuildConditionOptions,
   type UnifiedModelV1Condition,
   type UnifiedModelV1EncodeUnderstandingOptions,
@@ -15,7 +17,7 @@ import {
   type UnifiedMultimodalModelV1,
   WordLevelTokenizer,
 } from '@reca/core';
-import { UnderstandingStack } from '@reca/understanding';
+import { contrastiveAlignmentLoss, UnderstandingStack } from '@reca/understanding';
 import { InvalidArgumentError, resizeImages, SeededRandom, ShapeMismatchError, tf, WeightNamesMismatchError } from '@reca/runtime';
 import { MaskRatioSampler } from '../masking/mask-ratio-sampler.js';
 import { randomMasking } from '../masking/random-masking.js';
@@ -206,6 +208,35 @@ export class MaskedAutoregressiveUmm implements UnifiedMultimodalModelV1 {
       return this.stack.captionDecoder.loss(features, options.captions);
     });
     return { loss, normalization: 'tokens', warnings: [] };
+  }
+
+  /**
+   * The contrastive alignment term (pilot variant B) between each image's RecA condition (an instruction drawn from
+   * RecA's pool with `options.random`, plus the image's understanding embeddings with the stack's gradient policy) and
+   * its dense caption's condition. With `'vit'` it is the stack's `alignmentLoss`; with `'mar-encoder'` the same loss
+   * is composed from this model's own understanding features (Harmon's MAR encoder path, what RecA's condition reads)
+   * and the stack's condition encoder and temperature. recaStep has already bottlenecked `options.images`.
+   *
+   * @returns `loss` float32 scalar (`normalization: 'samples'`); the caller owns it.
+   */
+  doAlignmentLoss(options: UnifiedModelV1AlignmentLossOptions): UnifiedModelV1LossResult {
+    const { images, captions, random } = options;
+    const instruction = captions.map(() => random.choice(reconstructionInstructions));
+    if (this.config.understanding === 'vit') return this.stack.alignmentLoss({ images, captions, instruction });
+    if (captions.length !== images.shape[0] || captions.length < 2) {
+      throw new InvalidArgumentError({
+        argument: 'captions',
+        message: `must have one caption per image and at least 2 samples (images ${images.shape[0]}, captions ${captions.length})`,
+      });
+    }
+    const loss = tf.tidy(() => {
+      const embeddings = this.stack.applyGradientPolicy(this.doEncodeUnderstanding({ images, training: true }));
+      const common = { dropText: undefined, dropUnderstanding: undefined, training: true };
+      const reca = this.stack.buildCondition({ texts: instruction, understandingEmbeddings: embeddings, ...common });
+      const caption = this.stack.buildCondition({ texts: captions, understandingEmbeddings: undefined, ...common });
+      return contrastiveAlignmentLoss(reca, caption, { temperature: this.stack.config.alignmentTemperature });
+    });
+    return { loss, normalization: 'samples', warnings: [] };
   }
 
   /**

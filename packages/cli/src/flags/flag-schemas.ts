@@ -19,3 +19,20 @@ export function pathFlag() {
 export function choiceFlag<const Choice extends string>(choices: readonly [Choice, ...Choice[]]) {
   return z.enum(choices, { message: `must be one of ${choices.join(', ')}` });
 }
+
+/** A switch (a flag without a value, listed in `parseCommandFlags`' `switches`): true when given. */
+export function switchFlag() {
+  return z
+    .literal('true')
+    .optional()
+    .transform((value) => value === 'true');
+}
+
+/** A flag holding a finite number ≥ `minimum` (decimal or exponent notation, e.g. `2`, `0.5`, `1e-4`). */
+export function numberFlag({ minimum }: { minimum: number }) {
+  return z
+    .string()
+    .regex(/^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i, { message: 'must be a number' })
+    .transform(Number)
+    .refine((value) => Number.isFinite(value) && value >= minimum, { message: `must be a finite number ≥ ${minimum}` });
+}

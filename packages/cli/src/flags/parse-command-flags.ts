@@ -9,7 +9,8 @@ export function kebabCase(name: string): string {
 
 /**
  * Parses `--name value` / `--name=value` flags against a zod object schema whose keys are the camelCase flag names
- * (every flag takes a string value; the schema converts and checks it). `--help` is always accepted.
+ * (every flag takes a string value; the schema converts and checks it), except the names listed in `switches`: those
+ * take no value and parse to `'true'` when given (use `switchFlag()`). `--help` is always accepted.
  *
  * @returns the parsed flags, or `'help'` when `--help` was given.
  * @throws CliUsageError naming the flag: unknown flags, positional arguments, missing required flags, bad values.
@@ -18,10 +19,11 @@ export function parseCommandFlags<Shape extends z.ZodRawShape>(
   command: string,
   argv: readonly string[],
   schema: z.ZodObject<Shape>,
+  switches: readonly (keyof Shape & string)[] = [],
 ): z.infer<z.ZodObject<Shape>> | 'help' {
   const names = Object.keys(schema.shape);
   const options: Record<string, { type: 'string' } | { type: 'boolean' }> = { help: { type: 'boolean' } };
-  for (const name of names) options[kebabCase(name)] = { type: 'string' };
+  for (const name of names) options[kebabCase(name)] = { type: switches.includes(name) ? 'boolean' : 'string' };
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
@@ -32,7 +34,8 @@ export function parseCommandFlags<Shape extends z.ZodRawShape>(
   if (parsed.values.help === true) return 'help';
   const values: Record<string, unknown> = {};
   for (const name of names) {
-    const value = parsed.values[kebabCase(name)];
+    const raw = parsed.values[kebabCase(name)];
+    const value = raw === true ? 'true' : raw;
     const field = schema.shape[name] as z.ZodType;
     if (value === undefined && !field.safeParse(undefined).success) {
       throw new CliUsageError({ command, message: `missing required flag --${kebabCase(name)} (see reca ${command} --help)` });

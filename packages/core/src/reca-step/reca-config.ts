@@ -54,12 +54,14 @@ export const recaConfigSchema = z.object({
   understandingGradient: understandingGradientSchema.optional(),
   /** @default the model's `recaDefaults.conditionDropout`, else `{ type: 'none' }` */
   conditionDropout: conditionDropoutSchema.optional(),
-  /** Weights of the loss parts. Shared-weight models mix I2T 1:1; T2I defaults to 0. */
+  /** Weights of the loss parts. Shared-weight models mix I2T 1:1; T2I and alignment default to 0. */
   lossWeights: z
     .object({
       reconstruction: z.number().min(0).default(1),
       imageToText: z.number().min(0).default(1),
       textToImage: z.number().min(0).default(0),
+      /** Contrastive alignment of understanding and text conditions (pilot variant B); off unless set. */
+      alignment: z.number().min(0).default(0),
     })
     .prefault({}),
   /** AdamW (decoupled weight decay). Defaults: Harmon's recipe (lr 1e-5, betas 0.9/0.95, wd 0.02). */

@@ -12,6 +12,11 @@ export type RecaMicroBatch =
   /** Understanding (image-to-text) batch that keeps a shared-weight model's understanding from collapsing. */
   | { readonly kind: 'image-to-text'; readonly images: tf.Tensor4D; readonly captions: readonly string[] }
   /** Ordinary text-to-image batch (weight 0 by default in RecA). */
-  | { readonly kind: 'text-to-image'; readonly images: tf.Tensor4D; readonly prompts: readonly string[] };
+  | { readonly kind: 'text-to-image'; readonly images: tf.Tensor4D; readonly prompts: readonly string[] }
+  /**
+   * Contrastive alignment (`doAlignmentLoss`): each image's understanding condition (after the bottleneck) against its
+   * dense caption's condition; the batch's other captions are the negatives (≥ 2 images). Weight 0 by default.
+   */
+  | { readonly kind: 'alignment'; readonly images: tf.Tensor4D; readonly captions: readonly string[] };
 
 export type RecaLossPart = RecaMicroBatch['kind'];

@@ -29,6 +29,7 @@ const weightKeyOf = {
   reconstruction: 'reconstruction',
   'image-to-text': 'imageToText',
   'text-to-image': 'textToImage',
+  alignment: 'alignment',
 } as const satisfies Record<RecaLossPart, keyof RecaConfig['lossWeights']>;
 
 /**
@@ -37,7 +38,8 @@ const weightKeyOf = {
  * For each micro-batch: reconstruction batches are degraded (the information bottleneck), encoded by the model's own
  * understanding side (gradient stopped or scaled per the model's policy), wrapped with an instruction drawn from the
  * pool (with the configured condition dropout) and the model's native generation loss is taken on the original
- * images; image-to-text and text-to-image batches give their own losses. Each loss is weighted, the gradients are
+ * images; image-to-text and text-to-image batches give their own losses; alignment batches (also bottlenecked) give the
+ * model's contrastive alignment loss (`doAlignmentLoss`). Each loss is weighted, the gradients are
  * averaged over micro-batches, checked for non-finite values, clipped by global norm and applied with AdamW at the
  * scheduled learning rate; the EMA (if any) is updated.
  *
@@ -182,7 +184,7 @@ function computeMicroBatchGradients(
   const lossRandom = random.fork('loss');
   const conditionRandom = random.fork('condition');
   const degraded =
-    batch.kind === 'reconstruction' ? degradeImages(batch.images, config.bottleneck, model.understanding.minimumImageSize) : undefined;
+    batch.kind === 'reconstruction' || batch.kind === 'alignment' ? degradeImages(batch.images, config.bottleneck, model.understanding.minimumImageSize) : undefined;
   const dropout = drawConditionDropout(config, batchSize, conditionRandom);
   const texts =
     batch.kind === 'reconstruction'
@@ -196,7 +198,7 @@ function computeMicroBatchGradients(
   // A stopped gradient is an encoder run outside the tape: its parameters then get no gradient at all, so AdamW skips
   // them (no weight decay either), as PyTorch does for a detached input, and no backward pass runs through it.
   const frozenEmbeddings =
-    degraded && policy.type === 'stop' ? tf.tidy(() => model.doEncodeUnderstanding({ images: degraded, training: true })) : undefined;
+    batch.kind === 'reconstruction' && degraded && policy.type === 'stop' ? tf.tidy(() => model.doEncodeUnderstanding({ images: degraded, training: true })) : undefined;
 
   try {
     return tf.variableGrads(() => {
@@ -208,6 +210,17 @@ function computeMicroBatchGradients(
           });
         }
         const result = model.doUnderstandingLoss({ images: batch.images, captions: batch.captions, random: lossRandom });
+        record(result.warnings);
+        return tf.mul(result.loss, weight) as tf.Scalar;
+      }
+      if (batch.kind === 'alignment') {
+        if (!model.doAlignmentLoss) {
+          throw new InvalidArgumentError({
+            argument: 'batches',
+            message: `model '${model.modelId}' has no alignment loss, so alignment micro-batches cannot be used (set lossWeights.alignment to 0)`,
+          });
+        }
+        const result = model.doAlignmentLoss({ images: degraded as tf.Tensor4D, captions: batch.captions, random: lossRandom });
         record(result.warnings);
         return tf.mul(result.loss, weight) as tf.Scalar;
       }
@@ -275,11 +288,18 @@ function validateMicroBatch(model: UnifiedMultimodalModelV1, batch: RecaMicroBat
   if (images.dtype !== 'float32') {
     throw new InvalidArgumentError({ argument: `batches[${index}].images`, message: `expected float32 in [0, 1], got ${images.dtype}` });
   }
-  const texts = batch.kind === 'image-to-text' ? batch.captions : batch.kind === 'text-to-image' ? batch.prompts : undefined;
+  const texts =
+    batch.kind === 'image-to-text' || batch.kind === 'alignment' ? batch.captions : batch.kind === 'text-to-image' ? batch.prompts : undefined;
   if (texts && texts.length !== images.shape[0]) {
     throw new InvalidArgumentError({
-      argument: `batches[${index}].${batch.kind === 'image-to-text' ? 'captions' : 'prompts'}`,
+      argument: `batches[${index}].${batch.kind === 'text-to-image' ? 'prompts' : 'captions'}`,
       message: `has ${texts.length} entries for ${images.shape[0]} images`,
+    });
+  }
+  if (batch.kind === 'alignment' && images.shape[0] < 2) {
+    throw new InvalidArgumentError({
+      argument: `batches[${index}].images`,
+      message: `an alignment micro-batch needs at least 2 images (the others are the contrastive negatives), got ${images.shape[0]}`,
     });
   }
 }

@@ -8,6 +8,7 @@ export type {
 } from './unified-model-v1.js';
 export { disposeCondition, type UnifiedModelV1Condition } from './unified-model-v1-condition.js';
 export type {
+  UnifiedModelV1AlignmentLossOptions,
   UnifiedModelV1BuildConditionOptions,
   UnifiedModelV1EncodeUnderstandingOptions,
   UnifiedModelV1GenerationLossOptions,

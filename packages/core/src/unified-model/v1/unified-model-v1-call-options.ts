@@ -45,6 +45,23 @@ export interface UnifiedModelV1UnderstandingLossOptions {
   random: SeededRandom;
 }
 
+/**
+ * Options of {@link UnifiedMultimodalModelV1.doAlignmentLoss}: the contrastive term that ties an image's understanding
+ * condition (instruction + its understanding embeddings) to its dense caption's condition (pilot variant B, DESIGN.md §2).
+ */
+export interface UnifiedModelV1AlignmentLossOptions {
+  /**
+   * float32 [batch, size, size, 3] in [0, 1]: the images as RecA's condition sees them — recaStep has already applied
+   * the information bottleneck (resize or blur), so the encoder reads what it reads for a reconstruction condition.
+   * At least 2 samples (the other samples of the batch are the negatives).
+   */
+  images: tf.Tensor4D;
+  /** The dense caption of each image, one per image. */
+  captions: readonly string[];
+  /** Source of every random draw of the loss (e.g. the instruction per sample). */
+  random: SeededRandom;
+}
+
 /** Options of {@link UnifiedMultimodalModelV1.doSample}. */
 export interface UnifiedModelV1SampleOptions {
   /** One condition per image to generate (from `doBuildCondition`, usually with `training: false`). */

@@ -1,6 +1,7 @@
 import type { tf } from '@reca/runtime';
 import type { TextTokenizer } from '../../tokenizer/text-tokenizer.js';
 import type {
+  UnifiedModelV1AlignmentLossOptions,
   UnifiedModelV1BuildConditionOptions,
   UnifiedModelV1EncodeUnderstandingOptions,
   UnifiedModelV1GenerationLossOptions,
@@ -49,7 +50,12 @@ export interface UnifiedModelV1RecaDefaults {
     | { readonly type: 'none' }
     | { readonly type: 'null-prompt' | 'drop-text' | 'drop-all'; readonly probability: number };
   /** Shared-weight models: `{ reconstruction: 1, imageToText: 1 }`; decoupled: `{ imageToText: 0 }`. */
-  readonly lossWeights?: { readonly reconstruction?: number; readonly imageToText?: number; readonly textToImage?: number };
+  readonly lossWeights?: {
+    readonly reconstruction?: number;
+    readonly imageToText?: number;
+    readonly textToImage?: number;
+    readonly alignment?: number;
+  };
 }
 
 /** A named trainable parameter. Names follow the reference implementation (`blocks.0.attn.qkv.weight`). */
@@ -94,6 +100,14 @@ export interface UnifiedMultimodalModelV1 {
 
   /** Image-to-text loss (CE on caption tokens), for models whose understanding must be preserved. */
   doUnderstandingLoss?(options: UnifiedModelV1UnderstandingLossOptions): UnifiedModelV1LossResult;
+
+  /**
+   * Contrastive alignment of the understanding condition with the text condition (optional): a loss that is low when
+   * the condition built from an image's understanding embeddings (wrapped in an instruction) is closer to the condition
+   * of that image's dense caption than to the other captions' of the batch. recaStep uses it for `'alignment'`
+   * micro-batches (weight `lossWeights.alignment`, default 0). Models without it cannot train such micro-batches.
+   */
+  doAlignmentLoss?(options: UnifiedModelV1AlignmentLossOptions): UnifiedModelV1LossResult;
 
   /** Generates images for a batch of conditions. */
   doSample(options: UnifiedModelV1SampleOptions): Promise<UnifiedModelV1SampleResult>;
