@@ -30,6 +30,8 @@ export interface OnnxUnderstandingEncoderInfo {
   /** The image size the model reads (pixels). */
   readonly inputSize: { readonly height: number; readonly width: number };
   readonly channels: number;
+  /** What happens to images of another size: refused (`'none'`) or resized bilinearly. */
+  readonly resize: 'none' | 'bilinear';
   /** Batch size of every run: fixed by the model, or `null` (any, up to `maxBatchSize`). */
   readonly fixedBatchSize: number | null;
   readonly maxBatchSize: number;
@@ -75,13 +77,11 @@ export class OnnxUnderstandingEncoder {
   /** What was resolved about the model (input, output, sizes, provider). */
   readonly info: OnnxUnderstandingEncoderInfo;
   readonly #session: InferenceSession;
-  readonly #resize: 'none' | 'bilinear';
   #released = false;
 
-  private constructor(session: InferenceSession, info: OnnxUnderstandingEncoderInfo, resize: 'none' | 'bilinear') {
+  private constructor(session: InferenceSession, info: OnnxUnderstandingEncoderInfo) {
     this.#session = session;
     this.info = info;
-    this.#resize = resize;
   }
 
   /**
@@ -151,6 +151,7 @@ export class OnnxUnderstandingEncoder {
         inputLayout,
         inputSize,
         channels,
+        resize,
         fixedBatchSize,
         maxBatchSize,
         outputName,
@@ -160,7 +161,7 @@ export class OnnxUnderstandingEncoder {
         inputs,
         outputs,
       };
-      return new OnnxUnderstandingEncoder(session, info, resize);
+      return new OnnxUnderstandingEncoder(session, info);
     } catch (error) {
       await session.release();
       throw error;
@@ -237,7 +238,7 @@ export class OnnxUnderstandingEncoder {
       throw mismatch(`shape [batch ≥ 1, height, width, ${channels}] (NHWC, as the model contract passes images)`, shapeText);
     }
     const sameSize = images.shape[1] === inputSize.height && images.shape[2] === inputSize.width;
-    if (!sameSize && this.#resize === 'none') {
+    if (!sameSize && this.info.resize === 'none') {
       throw mismatch(`shape [*, ${inputSize.height}, ${inputSize.width}, ${channels}] (the model's input size; pass resize: 'bilinear' to resize)`, shapeText);
     }
     const [low, high] = normalization.valueRange;
