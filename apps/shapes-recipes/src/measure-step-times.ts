@@ -3,7 +3,7 @@ import { createAutoregressiveUmm } from '@reca/adapter-autoregressive';
 import { createDefaultTokenizer, createDiffusionUmm } from '@reca/adapter-diffusion';
 import { createMaskedAutoregressiveUmm } from '@reca/adapter-masked-autoregressive';
 import { createRecaTrainingState, recaStep, type UnifiedMultimodalModelV1 } from '@reca/core';
-import { formatBackendReport, initializeRuntime, SeededRandom, tf } from '@reca/runtime';
+import { formatBackendReport, initializeRuntime, tf } from '@reca/runtime';
 import { generateSceneExample } from '@reca/shapes-world';
 
 try {

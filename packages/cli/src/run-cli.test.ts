@@ -94,7 +94,7 @@ describe('reca (end to end in a temporary folder)', () => {
     expectOneErrorLine(await reca(folder, 'eval', '--prompts', 'p.jsonl'), 2, /missing required flag --images/);
     const help = await reca(folder, 'eval', '--help');
     expect(help.status).toBe(0);
-    expect(help.stdout[0]).toBe('reca eval --prompts FILE --images DIR [--unconditional DIR] [--details FILE]');
+    expect(help.stdout[0]).toBe('reca eval --prompts FILE --images DIR [--unconditional DIR] [--details FILE] [--summary FILE]');
   });
 
   it('fails with one clear line on bad input files', async () => {

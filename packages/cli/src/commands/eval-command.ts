@@ -21,6 +21,7 @@ const flagsSchema = z.object({
   images: pathFlag(),
   unconditional: pathFlag().optional(),
   details: pathFlag().optional(),
+  summary: pathFlag().optional(),
 });
 
 /** `reca eval`: mini-GenEval on ShapesWorld with prompt specificity (DESIGN.md §4–5). */
@@ -28,7 +29,7 @@ export const evalCommand: CliCommand = {
   path: ['eval'],
   summary: 'score {id}_{k}.png images against a prompts file (mini-GenEval + prompt specificity)',
   usage: [
-    'reca eval --prompts FILE --images DIR [--unconditional DIR] [--details FILE]',
+    'reca eval --prompts FILE --images DIR [--unconditional DIR] [--details FILE] [--summary FILE]',
     '',
     'Scores DIR/{id}_{k}.png for every prompt of FILE (every prompt needs at least {id}_0.png), prints a table and,',
     'as the last line, the JSON summary {"single_object", "two_object", "counting", "colors", "position",',
@@ -38,6 +39,8 @@ export const evalCommand: CliCommand = {
     '  --images DIR          generated images',
     '  --unconditional DIR   also score unconditional samples (every .png in DIR) against all prompts (table only)',
     '  --details FILE        write one JSON line per image: prompt id, k, passed, failures, objects',
+    '  --summary FILE        also write the JSON summary (with unconditional_overall and unconditional_objects_per_image',
+    '                        when --unconditional is given) to FILE',
   ].join('\n'),
   async run(argv, context) {
     const flags = parseCommandFlags('eval', argv, flagsSchema);
@@ -52,6 +55,7 @@ export const evalCommand: CliCommand = {
     const files = await findPromptImageFiles(resolve(context.cwd, flags.images), prompts);
     const summary = evaluateImages(prompts, await loadPromptImages(files));
     context.stdout(formatEvaluationTable(summary));
+    let unconditional: Record<string, number> = {};
     if (flags.unconditional !== undefined) {
       const folder = resolve(context.cwd, flags.unconditional);
       const names = await readdir(folder).catch((error: unknown) => {
@@ -62,6 +66,7 @@ export const evalCommand: CliCommand = {
       const images = await Promise.all(pngs.map((name) => readImageRgb(join(folder, name))));
       const score = evaluateUnconditionalImages(images, prompts);
       context.stdout(`unconditional (${score.imageCount} images): overall ${score.overall.toFixed(3)}, objects per image ${score.objectsPerImage.toFixed(3)}`);
+      unconditional = { unconditional_overall: score.overall, unconditional_objects_per_image: score.objectsPerImage };
     }
     if (flags.details !== undefined) {
       const lines = summary.results.map((result) =>
@@ -76,6 +81,9 @@ export const evalCommand: CliCommand = {
         }),
       );
       await writeFile(resolve(context.cwd, flags.details), lines.map((line) => `${line}\n`).join(''));
+    }
+    if (flags.summary !== undefined) {
+      await writeFile(resolve(context.cwd, flags.summary), `${JSON.stringify({ ...evaluationSummaryJson(summary), ...unconditional }, null, 2)}\n`);
     }
     context.stdout(JSON.stringify(evaluationSummaryJson(summary)));
     return 0;

@@ -41,7 +41,7 @@ export async function readCheckpointModelInfo(
   }
   if (expectedFamily !== undefined && info.family !== expectedFamily) {
     throw new CliInputError({
-      message: `${flag}: '${path}' holds a ${info.family} model, not a ${expectedFamily} one`,
+      message: `${flag}: '${path}' holds a ${info.family} model, expected ${expectedFamily}`,
       hint: `pass a ${expectedFamily} checkpoint, or drop --family / change it to ${info.family}`,
     });
   }

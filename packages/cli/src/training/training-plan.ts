@@ -79,13 +79,11 @@ function withMix(defaults: TrainingMix, config: TrainingConfig): TrainingMix {
 /** The pretraining plan for `model` (see {@link pretrainingDefaults}); `config.reca` and `config.mix` override it. */
 export function pretrainingPlan(model: RegisteredModel, config: TrainingConfig, steps: number): TrainingPlan {
   const defaults = pretrainingDefaults(model, steps);
-  return {
-    stage: 'pretrain',
-    arm: 'pretrain',
-    mix: withMix(defaults.mix, config),
-    recaConfig: mergeSettings(defaults.recaConfig as Record<string, unknown>, config.reca) as RecaConfigInput,
-    understandingMode: config.understandingMode ?? 'shared',
-  };
+  const recaConfig = mergeSettings(defaults.recaConfig as Record<string, unknown>, config.reca) as RecaConfigInput;
+  // A source whose loss weight is 0 gets no micro-batch by default (it would be computed and skipped).
+  const weights = recaConfig.lossWeights ?? {};
+  const mix = { ...defaults.mix, alignment: (weights.alignment ?? 0) > 0 ? 1 : 0 };
+  return { stage: 'pretrain', arm: 'pretrain', mix: withMix(mix, config), recaConfig, understandingMode: config.understandingMode ?? 'shared' };
 }
 
 /**
