@@ -204,6 +204,29 @@ describe('recaStep', () => {
     expect(collapseSteps[0]).toBeLessThanOrEqual(24);
   });
 
+  it('awaits an asynchronous understanding encoder when the gradient is stopped', async () => {
+    const base = track(new MockUnifiedModel({ seed: 11, understandingTrainable: false }));
+    const images = track(makeConformanceImages(2, base.imageSize, 1));
+    const reference = track(createRecaTrainingState({ model: base, config: fastConfig, seed: 4 }));
+    const expected = (await recaStep(reference, { batches: [{ kind: 'reconstruction', images }] })).loss;
+
+    const other = track(new MockUnifiedModel({ seed: 11, understandingTrainable: false }));
+    let asyncCalls = 0;
+    const asynchronous = Object.create(other) as MockUnifiedModel;
+    asynchronous.doEncodeUnderstanding = () => {
+      throw new Error('the synchronous encoder must not be called');
+    };
+    asynchronous.doEncodeUnderstandingAsync = async (options) => {
+      asyncCalls++;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      return other.doEncodeUnderstanding(options);
+    };
+    const state = track(createRecaTrainingState({ model: asynchronous, config: fastConfig, seed: 4 }));
+    const result = await recaStep(state, { batches: [{ kind: 'reconstruction', images }] });
+    expect(asyncCalls).toBe(1);
+    expect(result.loss).toBeCloseTo(expected, 6);
+  });
+
   it('warns on the first step when there is no information bottleneck', async () => {
     const model = track(new MockUnifiedModel({ seed: 9 }));
     const images = track(makeConformanceImages(2, model.imageSize, 1));

@@ -85,7 +85,7 @@ export async function recaStep(state: RecaTrainingState, input: RecaStepInput): 
         continue;
       }
       const batchRandom = stepRandom.fork(`micro-batch-${index}`);
-      const { value, grads } = computeMicroBatchGradients(model, config, batch, weight, batchRandom, variables, modelWarnings);
+      const { value, grads } = await computeMicroBatchGradients(model, config, batch, weight, batchRandom, variables, modelWarnings);
       const weightedLoss = (await value.data())[0] as number;
       value.dispose();
       const loss = weightedLoss / weight;
@@ -171,7 +171,7 @@ export async function recaStep(state: RecaTrainingState, input: RecaStepInput): 
 }
 
 /** Weighted loss and its gradients for one micro-batch. The caller owns `value` and `grads`. */
-function computeMicroBatchGradients(
+async function computeMicroBatchGradients(
   model: UnifiedMultimodalModelV1,
   config: RecaConfig,
   batch: RecaMicroBatch,
@@ -179,7 +179,7 @@ function computeMicroBatchGradients(
   random: SeededRandom,
   variables: tf.Variable[],
   modelWarnings: Map<string, UnifiedModelV1Warning>,
-): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+): Promise<{ value: tf.Scalar; grads: tf.NamedTensorMap }> {
   const batchSize = batch.images.shape[0];
   const lossRandom = random.fork('loss');
   const conditionRandom = random.fork('condition');
@@ -197,8 +197,18 @@ function computeMicroBatchGradients(
   const policy = config.understandingGradient ?? model.understanding.gradientPolicy;
   // A stopped gradient is an encoder run outside the tape: its parameters then get no gradient at all, so AdamW skips
   // them (no weight decay either), as PyTorch does for a detached input, and no backward pass runs through it.
-  const frozenEmbeddings =
-    batch.kind === 'reconstruction' && degraded && policy.type === 'stop' ? tf.tidy(() => model.doEncodeUnderstanding({ images: degraded, training: true })) : undefined;
+  // Asynchronous encoders (ONNX Runtime) are awaited here, before the tape opens.
+  let frozenEmbeddings: tf.Tensor3D | undefined;
+  if (batch.kind === 'reconstruction' && degraded && policy.type === 'stop') {
+    try {
+      frozenEmbeddings = model.doEncodeUnderstandingAsync
+        ? await model.doEncodeUnderstandingAsync({ images: degraded, training: true })
+        : tf.tidy(() => model.doEncodeUnderstanding({ images: degraded, training: true }));
+    } catch (error) {
+      degraded.dispose();
+      throw error;
+    }
+  }
 
   try {
     return tf.variableGrads(() => {

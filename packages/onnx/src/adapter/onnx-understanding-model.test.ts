@@ -96,6 +96,26 @@ describe('withOnnxUnderstanding in recaStep', () => {
     await encoder.dispose();
   });
 
+  it('works in plain recaStep through doEncodeUnderstandingAsync (no precomputation), matching the tfjs encoder', async () => {
+    const reference = new VisionMockModel(4);
+    const wrapped = new VisionMockModel(4);
+    const encoder = await onnxEncoderFor(wrapped, true);
+    const model = withOnnxUnderstanding(wrapped, { encoder });
+    const config = { bottleneck: { type: 'resize' as const }, optimizer: { learningRate: 1e-2 }, schedule: { type: 'constant' as const, warmupSteps: 0 } };
+    const referenceState = createRecaTrainingState({ model: reference, config, seed: 5 });
+    const onnxState = createRecaTrainingState({ model, config, seed: 5 });
+    const images = seededImages(new SeededRandom('plain'), 4, 16);
+    for (let step = 0; step < 2; step++) {
+      const expected = await recaStep(referenceState, { batches: [{ kind: 'reconstruction', images }] });
+      const actual = await recaStep(onnxState, { batches: [{ kind: 'reconstruction', images }] });
+      expect(model.precomputedCount).toBe(0);
+      expect(Math.abs(actual.loss - expected.loss) / Math.abs(expected.loss)).toBeLessThanOrEqual(1e-4);
+    }
+    images.dispose();
+    for (const disposable of [reference, model, referenceState, onnxState]) disposable.dispose();
+    await encoder.dispose();
+  });
+
   it('declares a stopped, unshared understanding gradient and forwards the rest of the contract', async () => {
     const inner = new VisionMockModel(4);
     const encoder = await onnxEncoderFor(inner, true);
@@ -160,7 +180,7 @@ describe('createOnnxEncodeUnderstanding', () => {
     expect(embeddings.shape).toEqual([3, 4, 16]);
     expect(relativeError(embeddings.dataSync(), expected.dataSync())).toBeLessThanOrEqual(1e-4);
     const wrapped = withOnnxUnderstanding(inner, { encoder, projector: inner.projector });
-    const direct = await wrapped.encodeUnderstandingAsync({ images, training: false });
+    const direct = await wrapped.doEncodeUnderstandingAsync({ images, training: false });
     expect(Array.from(direct.dataSync())).toEqual(Array.from(embeddings.dataSync()));
     tf.dispose([images, embeddings, expected, direct]);
     wrapped.dispose();

@@ -159,11 +159,13 @@ export class OnnxUnderstandingModel implements UnifiedMultimodalModelV1 {
   }
 
   /**
-   * Understanding embeddings straight from ONNX Runtime (no precomputation needed), for code that can await.
+   * Understanding embeddings straight from ONNX Runtime (no precomputation needed). recaStep awaits this (the
+   * contract's optional asynchronous encoder) because the gradient policy is `stop`, so plain `recaStep` works with
+   * the wrapped model; the precomputation path serves callers of the synchronous {@link doEncodeUnderstanding}.
    *
    * @returns float32 `[batch, tokens, embeddingWidth]`; the caller owns it.
    */
-  async encodeUnderstandingAsync(options: UnifiedModelV1EncodeUnderstandingOptions): Promise<tf.Tensor3D> {
+  async doEncodeUnderstandingAsync(options: UnifiedModelV1EncodeUnderstandingOptions): Promise<tf.Tensor3D> {
     const { values, shape } = await encodeUnderstandingToHost(this.encoder, options.images, this.#projector);
     return tf.tensor3d(values, shape as [number, number, number], 'float32');
   }

@@ -92,6 +92,13 @@ export interface UnifiedMultimodalModelV1 {
    */
   doEncodeUnderstanding(options: UnifiedModelV1EncodeUnderstandingOptions): tf.Tensor3D;
 
+  /**
+   * Optional asynchronous twin of {@link doEncodeUnderstanding}, for understanding encoders that can only run
+   * asynchronously (ONNX Runtime). recaStep awaits it, before the gradient tape opens, when the gradient into the
+   * understanding features is stopped; with a `scale` policy the synchronous method is used.
+   */
+  doEncodeUnderstandingAsync?(options: UnifiedModelV1EncodeUnderstandingOptions): Promise<tf.Tensor3D>;
+
   /** The condition sequence the generator reads, from text and optionally understanding embeddings. */
   doBuildCondition(options: UnifiedModelV1BuildConditionOptions): UnifiedModelV1Condition;
 
