@@ -22,8 +22,6 @@ export {
   type LoadAutoregressiveUmmOptions,
 } from './create-autoregressive-umm.js';
 
-export { Conv2d, type Conv2dConfig } from './vq/conv2d.js';
-export { GroupNorm, type GroupNormConfig } from './vq/group-norm.js';
 export { ResnetBlock, type ResnetBlockConfig } from './vq/resnet-block.js';
 export { VqEncoder } from './vq/vq-encoder.js';
 export { VqDecoder } from './vq/vq-decoder.js';

@@ -4,9 +4,6 @@
  * masking, MAR's diffusion loss head (SimpleMLPAdaLN, cosine DDPM, ε-prediction, learned σ), iterative MAR sampling
  * with guidance, and Harmon's understanding from the MAR encoder — composed with `@reca/understanding`'s text side.
  */
-export { Conv2d, type Conv2dConfig } from './layers/conv2d.js';
-export { GroupNorm, type GroupNormConfig } from './layers/group-norm.js';
-export { upsampleNearest2x } from './layers/upsample-nearest.js';
 
 export { type KlAutoencoderConfig, klAutoencoderDownsampleFactor, validateKlAutoencoderConfig } from './autoencoder/kl-autoencoder-config.js';
 export { ResnetBlock, type ResnetBlockConfig } from './autoencoder/resnet-block.js';

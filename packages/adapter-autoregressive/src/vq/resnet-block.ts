@@ -1,6 +1,5 @@
+import { Conv2d, GroupNorm } from '@reca/runtime';
 import { Module, silu, tf, type SeededRandom } from '@reca/runtime';
-import { Conv2d } from './conv2d.js';
-import { GroupNorm } from './group-norm.js';
 
 /** Configuration of a {@link ResnetBlock}. */
 export interface ResnetBlockConfig {
@@ -44,7 +43,7 @@ export class ResnetBlock extends Module {
    */
   forward(input: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
-      const hidden = this.conv2.forward(silu(this.norm2.forward(this.conv1.forward(silu(this.norm1.forward(input))))));
+      const hidden = this.conv2.forward(silu(this.norm2.forward(this.conv1.forward(silu(this.norm1.forward(input)) as tf.Tensor4D))) as tf.Tensor4D);
       const residual = this.shortcut ? this.shortcut.forward(input) : input;
       return tf.add(residual, hidden) as tf.Tensor4D;
     });

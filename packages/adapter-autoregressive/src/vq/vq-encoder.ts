@@ -1,6 +1,5 @@
+import { Conv2d, GroupNorm } from '@reca/runtime';
 import { Module, ModuleList, silu, tf, type SeededRandom } from '@reca/runtime';
-import { Conv2d } from './conv2d.js';
-import { GroupNorm } from './group-norm.js';
 import { ResnetBlock } from './resnet-block.js';
 import type { VqTokenizerConfig } from './vq-tokenizer-config.js';
 
@@ -95,7 +94,7 @@ export class VqEncoder extends Module {
       let hidden = this.convIn.forward(images);
       for (const level of this.levels) hidden = level.forward(hidden);
       for (const block of this.mid) hidden = block.forward(hidden);
-      return this.convOut.forward(silu(this.normOut.forward(hidden)));
+      return this.convOut.forward(silu(this.normOut.forward(hidden)) as tf.Tensor4D);
     });
   }
 }

@@ -1,5 +1,5 @@
+import { Conv2d } from '@reca/runtime';
 import { Module, SeededRandom, ShapeMismatchError, tf } from '@reca/runtime';
-import { Conv2d } from './conv2d.js';
 import { VectorQuantizer } from './vector-quantizer.js';
 import { VqDecoder } from './vq-decoder.js';
 import { VqEncoder } from './vq-encoder.js';

@@ -1,5 +1,5 @@
+import { Conv2d } from '@reca/runtime';
 import { InvalidArgumentError, Module, SeededRandom, ShapeMismatchError, tf } from '@reca/runtime';
-import { Conv2d } from '../layers/conv2d.js';
 import { DiagonalGaussianDistribution } from './diagonal-gaussian-distribution.js';
 import { type KlAutoencoderConfig, klAutoencoderDownsampleFactor, validateKlAutoencoderConfig } from './kl-autoencoder-config.js';
 import { KlDecoder } from './kl-decoder.js';

@@ -1,7 +1,5 @@
+import { Conv2d, GroupNorm, upsampleNearest2x } from '@reca/runtime';
 import { Module, ModuleList, type SeededRandom, silu, tf } from '@reca/runtime';
-import { Conv2d } from '../layers/conv2d.js';
-import { GroupNorm } from '../layers/group-norm.js';
-import { upsampleNearest2x } from '../layers/upsample-nearest.js';
 import type { KlAutoencoderConfig } from './kl-autoencoder-config.js';
 import { ResnetBlock } from './resnet-block.js';
 

@@ -1,6 +1,5 @@
+import { Conv2d, GroupNorm } from '@reca/runtime';
 import { Module, type SeededRandom, silu, tf } from '@reca/runtime';
-import { Conv2d } from '../layers/conv2d.js';
-import { GroupNorm } from '../layers/group-norm.js';
 
 /** Configuration of a {@link ResnetBlock}. */
 export interface ResnetBlockConfig {

@@ -43,3 +43,6 @@ export { AdaLnModulation, modulate, type AdaLnModulationConfig } from './ada-ln-
 export { patchify, unpatchify, type PatchFeatureOrder, type PatchifyOptions } from './patchify.js';
 export { sinusoidalTimestepEmbedding } from './timestep-embedding.js';
 export { TimestepEmbedder, type TimestepEmbedderConfig } from './timestep-embedder.js';
+export { Conv2d, type Conv2dConfig } from './conv2d.js';
+export { GroupNorm, type GroupNormConfig } from './group-norm.js';
+export { upsampleNearest2x } from './upsample-nearest.js';

@@ -1,4 +1,10 @@
-import { InvalidArgumentError, Module, ShapeMismatchError, initializeParameter, type Initializer, type SeededRandom, tf } from '@reca/runtime';
+import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
+import { Module } from './module.js';
+import { ShapeMismatchError } from '../errors/shape-mismatch-error.js';
+import { initializeParameter } from './initializer.js';
+import type { Initializer } from './initializer.js';
+import type { SeededRandom } from '../random/seeded-random.js';
+import { tf } from '../tf.js';
 
 /** Configuration of a {@link Conv2d} layer. */
 export interface Conv2dConfig {

@@ -1,4 +1,6 @@
-import { gradientCheck, SeededRandom, tf } from '@reca/runtime';
+import { gradientCheck } from '../ops/numerical-gradient.js';
+import { SeededRandom } from '../random/seeded-random.js';
+import { tf } from '../tf.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Conv2d } from './conv2d.js';
 

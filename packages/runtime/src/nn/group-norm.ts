@@ -1,4 +1,7 @@
-import { InvalidArgumentError, Module, ShapeMismatchError, tf } from '@reca/runtime';
+import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
+import { Module } from './module.js';
+import { ShapeMismatchError } from '../errors/shape-mismatch-error.js';
+import { tf } from '../tf.js';
 
 /** Configuration of a {@link GroupNorm}. */
 export interface GroupNormConfig {

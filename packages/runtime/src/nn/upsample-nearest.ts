@@ -1,4 +1,4 @@
-import { tf } from '@reca/runtime';
+import { tf } from '../tf.js';
 
 /**
  * Nearest-neighbour upsampling by 2 (PyTorch's `F.interpolate(x, scale_factor=2, mode='nearest')`), written with
