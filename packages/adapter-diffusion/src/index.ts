@@ -49,7 +49,6 @@ export { AutoencoderLatentSpace } from './latent/autoencoder-latent-space.js';
 
 export { Autoencoder } from './autoencoder/autoencoder.js';
 export { type AutoencoderConfig, autoencoderDownsamplingFactor } from './autoencoder/autoencoder-config.js';
-export { Conv2d, type Conv2dConfig } from './autoencoder/conv2d.js';
 export { ResidualBlock } from './autoencoder/residual-block.js';
 export { trainAutoencoder, type TrainAutoencoderOptions, type TrainAutoencoderResult } from './autoencoder/train-autoencoder.js';
 export { calibrateLatentNormalization, type CalibrateLatentNormalizationOptions } from './autoencoder/calibrate-latent-normalization.js';

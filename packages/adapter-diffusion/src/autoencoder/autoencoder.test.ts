@@ -1,11 +1,10 @@
-import { gradientCheck, SeededRandom, tf, useBackend } from '@reca/runtime';
+import { Conv2d, gradientCheck, SeededRandom, tf, useBackend } from '@reca/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { colouredSquares } from '../__fixtures__/coloured-squares.js';
 import { AutoencoderLatentSpace } from '../latent/autoencoder-latent-space.js';
 import { PixelLatentSpace } from '../latent/pixel-latent-space.js';
 import { Autoencoder } from './autoencoder.js';
 import { calibrateLatentNormalization } from './calibrate-latent-normalization.js';
-import { Conv2d } from './conv2d.js';
 import { trainAutoencoder } from './train-autoencoder.js';
 
 beforeAll(async () => {
@@ -49,7 +48,7 @@ describe('Conv2d', () => {
     ] as const) {
       const conv = new Conv2d({ inChannels: 3, outChannels: 4, kernelSize: 3, stride, padding, random });
       const output = conv.forward(input);
-      const expected = referenceConv(input, conv.weight.dataSync() as Float32Array, conv.bias.dataSync() as Float32Array, 3, stride, padding, 4);
+      const expected = referenceConv(input, conv.weight.dataSync() as Float32Array, (conv.bias as tf.Variable).dataSync() as Float32Array, 3, stride, padding, 4);
       expect(output.shape).toEqual([2, Math.floor((5 + 2 * padding - 3) / stride) + 1, Math.floor((6 + 2 * padding - 3) / stride) + 1, 4]);
       const actual = output.dataSync();
       expected.forEach((value, index) => expect(actual[index]).toBeCloseTo(value, 4));
@@ -65,11 +64,11 @@ describe('Conv2d', () => {
 
   it('has gradients equal to finite differences (weight, bias, input)', () => {
     const random = new SeededRandom(2);
-    const conv = new Conv2d({ inChannels: 2, outChannels: 2, stride: 2, random });
+    const conv = new Conv2d({ inChannels: 2, outChannels: 2, kernelSize: 3, padding: 1, stride: 2, random });
     const input = tf.variable(random.normalTensor([1, 4, 4, 2]));
     const probe = random.normalTensor([1, 2, 2, 2]);
     const loss = () => tf.sum(tf.mul(tf.tanh(conv.forward(input as unknown as tf.Tensor4D)), probe)) as tf.Scalar;
-    const ratios = gradientCheck(loss, [conv.weight, conv.bias, input]);
+    const ratios = gradientCheck(loss, [conv.weight, conv.bias as tf.Variable, input]);
     ratios.forEach((ratio) => expect(ratio).toBeLessThanOrEqual(1));
     tf.dispose([input, probe]);
     conv.dispose();

@@ -1,6 +1,5 @@
-import { Module, ModuleList, type SeededRandom, ShapeMismatchError, silu, tf } from '@reca/runtime';
+import { Conv2d, Module, ModuleList, type SeededRandom, ShapeMismatchError, silu, tf } from '@reca/runtime';
 import { type AutoencoderConfig, autoencoderDownsamplingFactor, validateAutoencoderConfig } from './autoencoder-config.js';
-import { Conv2d } from './conv2d.js';
 import { ResidualBlock } from './residual-block.js';
 
 /** One resolution level: residual blocks, then a resampling convolution (`downsamplers.0.conv` / `upsamplers.0.conv`). */
@@ -13,7 +12,7 @@ class ResolutionLevel extends Module {
     super();
     this.direction = direction;
     this.resnets = this.registerModule('resnets', new ModuleList(Array.from({ length: layers }, () => new ResidualBlock(channels, random))));
-    const conv = new Conv2d({ inChannels: channels, outChannels, stride: direction === 'down' ? 2 : 1, random });
+    const conv = new Conv2d({ inChannels: channels, outChannels, kernelSize: 3, padding: 1, stride: direction === 'down' ? 2 : 1, random });
     this.resample = this.registerModule(direction === 'down' ? 'downsamplers.0.conv' : 'upsamplers.0.conv', conv);
   }
 
@@ -41,7 +40,7 @@ class Encoder extends Module {
     const { blockChannels, latentChannels, layersPerBlock } = config;
     const levels = blockChannels.length - 1;
     const top = blockChannels[levels] as number;
-    this.convIn = this.registerModule('conv_in', new Conv2d({ inChannels: 3, outChannels: blockChannels[0] as number, random }));
+    this.convIn = this.registerModule('conv_in', new Conv2d({ inChannels: 3, outChannels: blockChannels[0] as number, kernelSize: 3, padding: 1, random }));
     this.downBlocks = this.registerModule(
       'down_blocks',
       new ModuleList(
@@ -51,7 +50,7 @@ class Encoder extends Module {
       ),
     );
     this.midBlock = this.registerModule('mid_block.resnets', new ModuleList([new ResidualBlock(top, random)]));
-    this.convOut = this.registerModule('conv_out', new Conv2d({ inChannels: top, outChannels: latentChannels, random }));
+    this.convOut = this.registerModule('conv_out', new Conv2d({ inChannels: top, outChannels: latentChannels, kernelSize: 3, padding: 1, random }));
   }
 
   forward(pixels: tf.Tensor4D): tf.Tensor4D {
@@ -76,7 +75,7 @@ class Decoder extends Module {
     const { blockChannels, latentChannels, layersPerBlock } = config;
     const levels = blockChannels.length - 1;
     const top = blockChannels[levels] as number;
-    this.convIn = this.registerModule('conv_in', new Conv2d({ inChannels: latentChannels, outChannels: top, random }));
+    this.convIn = this.registerModule('conv_in', new Conv2d({ inChannels: latentChannels, outChannels: top, kernelSize: 3, padding: 1, random }));
     this.midBlock = this.registerModule('mid_block.resnets', new ModuleList([new ResidualBlock(top, random)]));
     this.upBlocks = this.registerModule(
       'up_blocks',
@@ -87,7 +86,7 @@ class Decoder extends Module {
         }),
       ),
     );
-    this.convOut = this.registerModule('conv_out', new Conv2d({ inChannels: blockChannels[0] as number, outChannels: 3, random }));
+    this.convOut = this.registerModule('conv_out', new Conv2d({ inChannels: blockChannels[0] as number, outChannels: 3, kernelSize: 3, padding: 1, random }));
   }
 
   forward(latents: tf.Tensor4D): tf.Tensor4D {

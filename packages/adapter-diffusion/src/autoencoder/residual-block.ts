@@ -1,5 +1,4 @@
-import { Module, type SeededRandom, silu, tf } from '@reca/runtime';
-import { Conv2d } from './conv2d.js';
+import { Conv2d, Module, type SeededRandom, silu, tf } from '@reca/runtime';
 
 /**
  * A residual block of two 3×3 convolutions, `x + conv2(SiLU(conv1(SiLU(x))))` — diffusers' `ResnetBlock2D` without
@@ -13,8 +12,8 @@ export class ResidualBlock extends Module {
 
   constructor(channels: number, random: SeededRandom) {
     super();
-    this.conv1 = this.registerModule('conv1', new Conv2d({ inChannels: channels, outChannels: channels, random }));
-    this.conv2 = this.registerModule('conv2', new Conv2d({ inChannels: channels, outChannels: channels, random }));
+    this.conv1 = this.registerModule('conv1', new Conv2d({ inChannels: channels, outChannels: channels, kernelSize: 3, padding: 1, random }));
+    this.conv2 = this.registerModule('conv2', new Conv2d({ inChannels: channels, outChannels: channels, kernelSize: 3, padding: 1, random }));
   }
 
   /**
