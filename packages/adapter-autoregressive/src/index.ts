@@ -22,7 +22,6 @@ export {
   type LoadAutoregressiveUmmOptions,
 } from './create-autoregressive-umm.js';
 
-export { ResnetBlock, type ResnetBlockConfig } from './vq/resnet-block.js';
 export { VqEncoder } from './vq/vq-encoder.js';
 export { VqDecoder } from './vq/vq-decoder.js';
 export { VectorQuantizer, type VectorQuantizerConfig, type QuantizeResult } from './vq/vector-quantizer.js';

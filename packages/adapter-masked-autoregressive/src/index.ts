@@ -6,7 +6,6 @@
  */
 
 export { type KlAutoencoderConfig, klAutoencoderDownsampleFactor, validateKlAutoencoderConfig } from './autoencoder/kl-autoencoder-config.js';
-export { ResnetBlock, type ResnetBlockConfig } from './autoencoder/resnet-block.js';
 export { KlEncoder } from './autoencoder/kl-encoder.js';
 export { KlDecoder } from './autoencoder/kl-decoder.js';
 export { DiagonalGaussianDistribution } from './autoencoder/diagonal-gaussian-distribution.js';

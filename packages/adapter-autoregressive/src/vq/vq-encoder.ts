@@ -1,6 +1,5 @@
-import { Conv2d, GroupNorm } from '@reca/runtime';
+import { Conv2d, GroupNorm, ResnetBlock } from '@reca/runtime';
 import { Module, ModuleList, silu, tf, type SeededRandom } from '@reca/runtime';
-import { ResnetBlock } from './resnet-block.js';
 import type { VqTokenizerConfig } from './vq-tokenizer-config.js';
 
 /** One resolution level of the encoder: `res.N` blocks and an optional `downsample.conv`. */

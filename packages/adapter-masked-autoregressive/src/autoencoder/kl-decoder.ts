@@ -1,7 +1,6 @@
-import { Conv2d, GroupNorm, upsampleNearest2x } from '@reca/runtime';
+import { Conv2d, GroupNorm, upsampleNearest2x, ResnetBlock } from '@reca/runtime';
 import { Module, ModuleList, type SeededRandom, silu, tf } from '@reca/runtime';
 import type { KlAutoencoderConfig } from './kl-autoencoder-config.js';
-import { ResnetBlock } from './resnet-block.js';
 
 /** One resolution level of the decoder: residual blocks, then (except level 0) nearest 2× upsampling and a convolution. */
 class DecoderLevel extends Module {

@@ -1,7 +1,6 @@
-import { Conv2d, GroupNorm } from '@reca/runtime';
+import { Conv2d, GroupNorm, ResnetBlock } from '@reca/runtime';
 import { Module, ModuleList, type SeededRandom, silu, tf } from '@reca/runtime';
 import type { KlAutoencoderConfig } from './kl-autoencoder-config.js';
-import { ResnetBlock } from './resnet-block.js';
 
 /** One resolution level of the encoder: residual blocks, then (except the last level) a stride-2 convolution. */
 class EncoderLevel extends Module {

@@ -46,3 +46,4 @@ export { TimestepEmbedder, type TimestepEmbedderConfig } from './timestep-embedd
 export { Conv2d, type Conv2dConfig } from './conv2d.js';
 export { GroupNorm, type GroupNormConfig } from './group-norm.js';
 export { upsampleNearest2x } from './upsample-nearest.js';
+export { ResnetBlock, type ResnetBlockConfig } from './resnet-block.js';

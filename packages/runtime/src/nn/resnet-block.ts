@@ -1,5 +1,9 @@
-import { Conv2d, GroupNorm } from '@reca/runtime';
-import { Module, silu, tf, type SeededRandom } from '@reca/runtime';
+import { tf } from '../tf.js';
+import type { SeededRandom } from '../random/seeded-random.js';
+import { silu } from '../ops/activations.js';
+import { Module } from './module.js';
+import { Conv2d } from './conv2d.js';
+import { GroupNorm } from './group-norm.js';
 
 /** Configuration of a {@link ResnetBlock}. */
 export interface ResnetBlockConfig {
@@ -11,7 +15,8 @@ export interface ResnetBlockConfig {
 }
 
 /**
- * LlamaGen's (and VQGAN's) `ResnetBlock` without dropout: `h = conv1(silu(norm1(x)))`, `h = conv2(silu(norm2(h)))`,
+ * The VQGAN/LDM autoencoder `ResnetBlock` (LlamaGen's `vq_model.py` and LDM's autoencoder share it; no timestep
+ * input, no dropout): `h = conv1(silu(norm1(x)))`, `h = conv2(silu(norm2(h)))`,
  * output `shortcut(x) + h`, where the shortcut is the identity or a 1×1 `nin_shortcut` when the width changes.
  *
  * Parameters: `norm1.*`, `conv1.*` (3×3), `norm2.*`, `conv2.*` (3×3), and `nin_shortcut.*` (1×1) when
