@@ -15,7 +15,8 @@
         "native/kernels_creation.cc",
         "native/kernels_linear_algebra.cc",
         "native/kernels_convolution.cc",
-        "native/kernels_image.cc"
+        "native/kernels_image.cc",
+        "native/kernels_fused.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -408,6 +408,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     registerLinearAlgebraKernels(table);
     registerConvolutionKernels(table);
     registerImageKernels(table);
+    registerFusedKernels(table);
   }
   exports.Set("write", Napi::Function::New(env, Write, "write"));
   exports.Set("read", Napi::Function::New(env, Read, "read"));

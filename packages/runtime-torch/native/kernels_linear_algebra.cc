@@ -22,6 +22,9 @@ at::Tensor applyFusedActivation(const at::Tensor& x, const std::string& activati
 
 namespace {
 
+// A rank-3 tensor holding one matrix ([1, rows, columns]), as tfjs passes 2-D operands to BatchMatMul.
+bool isSingleMatrix(const at::Tensor& tensor) { return tensor.dim() == 3 && tensor.size(0) == 1; }
+
 at::Tensor batchMatMul(const KernelContext& context) {
   at::Tensor a = context.input(0);
   at::Tensor b = context.input(1);
@@ -45,8 +48,19 @@ void registerLinearAlgebraKernels(KernelTable& table) {
 
   // Inputs: a, b, bias?, preluActivationWeights?
   table.add("_FusedMatMul", [](const KernelContext& context) {
-    at::Tensor result = batchMatMul(context);
-    if (context.hasInput(2)) result = at::add(result, context.input(2));
+    at::Tensor result;
+    if (context.hasInput(2) && isSingleMatrix(context.raw(0)) && isSingleMatrix(context.raw(1)) && context.raw(2).dim() <= 1 &&
+        context.input(0).is_floating_point()) {
+      // One matrix product plus a bias row (what tf.fused.matMul makes of a linear layer): the bias seeds the GEMM.
+      at::Tensor a = context.input(0).select(0, 0);
+      at::Tensor b = context.input(1).select(0, 0);
+      if (context.boolAttr("transposeA", false)) a = a.t();
+      if (context.boolAttr("transposeB", false)) b = b.t();
+      result = at::addmm(context.input(2), a, b).unsqueeze(0);
+    } else {
+      result = batchMatMul(context);
+      if (context.hasInput(2)) result = at::add(result, context.input(2));
+    }
     at::Tensor prelu = context.hasInput(3) ? context.input(3) : at::Tensor();
     result = applyFusedActivation(result, context.stringAttr("activation", "linear"), context.hasInput(3) ? &prelu : nullptr,
                                   context.numberAttr("leakyreluAlpha", 0.2));

@@ -124,5 +124,6 @@ void registerCreationKernels(KernelTable& table);
 void registerLinearAlgebraKernels(KernelTable& table);
 void registerConvolutionKernels(KernelTable& table);
 void registerImageKernels(KernelTable& table);
+void registerFusedKernels(KernelTable& table);
 
 }  // namespace reca

@@ -2,7 +2,7 @@ import { InvalidArgumentError, type SeededRandomState, tf } from '@reca/runtime'
 import { CorruptCheckpointError } from '../errors/corrupt-checkpoint-error.js';
 import { loadTrainingCheckpoint } from '../checkpoint/load-training-checkpoint.js';
 import { saveTrainingCheckpoint } from '../checkpoint/save-training-checkpoint.js';
-import type { AdamWStateScalars } from '../training/adamw.js';
+import type { AdamWStateScalars } from '@reca/runtime';
 import type { RecaTrainingState } from './reca-training-state.js';
 
 const emaPrefix = 'ema.';

@@ -1,5 +1,5 @@
 import { SeededRandom } from '@reca/runtime';
-import { AdamW } from '../training/adamw.js';
+import { AdamW } from '@reca/runtime';
 import { CollapseDetector } from '../training/collapse-detector.js';
 import { ExponentialMovingAverage } from '../training/exponential-moving-average.js';
 import { warmupStepsFromRatio, type LearningRateSchedule } from '../training/learning-rate-schedule.js';

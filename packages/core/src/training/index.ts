@@ -1,5 +1,6 @@
 /** Training utilities: optimiser, schedules, clipping, EMA, accumulation, sampling and training-health guards. */
-export { AdamW, defaultAdamWConfig, type AdamWConfig, type AdamWStateScalars } from './adamw.js';
+// AdamW lives in @reca/runtime (beside its fused update kernel); re-exported here, where training code looks for it.
+export { AdamW, defaultAdamWConfig, type AdamWConfig, type AdamWStateScalars } from '@reca/runtime';
 export {
   learningRateAt,
   warmupStepsFromRatio,

@@ -59,4 +59,12 @@ export const nativeKernelInputs: Readonly<Record<string, NativeKernelInputs>> = 
   ResizeBilinearGrad: ['images', 'dy'],
   ResizeNearestNeighbor: ['images'],
   ResizeNearestNeighborGrad: ['images', 'dy'],
+  // @reca/runtime's fused kernels (fusedKernelNames; contract in packages/runtime/src/fused/fused-kernel-names.ts).
+  RecaLayerNorm: ['x', 'weight', 'bias'],
+  RecaLayerNormGrad: ['dy', 'x', 'weight', 'bias'],
+  RecaGelu: ['x'],
+  RecaGeluGrad: ['dy', 'x'],
+  RecaSoftmaxCrossEntropy: ['logits', 'labels'],
+  RecaSoftmaxCrossEntropyGrad: ['dy', 'logits', 'labels'],
+  RecaAdamUpdate: ['parameter', 'gradient', 'firstMoment', 'secondMoment'],
 };

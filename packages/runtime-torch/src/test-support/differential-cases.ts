@@ -4,7 +4,16 @@
  * DepthwiseConv2dNativeBackprop*, AvgPoolGrad, MaxPoolGrad, Resize*Grad, EluGrad, UnsortedSegmentSum, …).
  * Shared by the vitest suite and the GPU check bundle.
  */
-import { tf, type SeededRandom } from '@reca/runtime';
+import {
+  crossEntropyWithIgnoreIndex,
+  fusedKernelNames,
+  geluErf,
+  geluTanh,
+  layerNormalization,
+  runFusedKernel,
+  tf,
+  type SeededRandom,
+} from '@reca/runtime';
 import {
   booleans,
   constant,
@@ -203,6 +212,10 @@ const linearAlgebraCases: DifferentialCase[] = [
   c('_FusedMatMul transposeB linear', [normal([3, 4]), normal([5, 4]), normal([5])], (a, b, bias) =>
     tf.fused.matMul({ a, b, bias, transposeB: true }),
   ),
+  c('_FusedMatMul transposeA and batched bias', [normal([4, 3]), normal([2, 4, 5]), normal([5])], (a, b, bias) => [
+    tf.fused.matMul({ a, b: tf.slice(b, [0, 0, 0], [1, -1, -1]).squeeze([0]), bias, transposeA: true }),
+    tf.fused.matMul({ a: tf.stack([tf.transpose(a), tf.transpose(a)]), b, bias }),
+  ]),
   c('_FusedMatMul prelu', [normal([3, 4]), normal([4, 5]), constant(uniform([5], 0.1, 0.4))], (a, b, alpha) =>
     tf.fused.matMul({ a, b, activation: 'prelu', preluActivationWeights: alpha }), { gradient: false },
   ),
@@ -297,6 +310,57 @@ for (const [label, alignCorners, halfPixelCenters] of [
 }
 
 /** Every differential case. */
+/** Labels in [0, classes) with some rows set to `ignoreIndex` and one out of range (both give a loss of 0). */
+function crossEntropyLabels(rows: number, classes: number, ignoreIndex: number): (random: SeededRandom) => DifferentialInput {
+  return (random) => {
+    const values = Int32Array.from({ length: rows }, () => (random.bernoulli(0.25) ? ignoreIndex : random.integer(classes)));
+    values[rows - 1] = classes + 3;
+    return { shape: [rows], dtype: 'int32', values, differentiable: false };
+  };
+}
+
+/** AdamW's update from plain tfjs ops (the composed path of @reca/runtime's AdamW), for the fused kernel's reference. */
+const adamAttributes = { beta1: 0.9, beta2: 0.95, epsilon: 1e-8, stepSize: 1e-3 / (1 - 0.9 ** 3), rootBiasCorrection2: Math.sqrt(1 - 0.95 ** 3) };
+function composedAdamUpdate(parameter: tf.Tensor, gradient: tf.Tensor, first: tf.Tensor, second: tf.Tensor, decayFactor: number): tf.Tensor[] {
+  const { beta1, beta2, epsilon, stepSize, rootBiasCorrection2 } = adamAttributes;
+  const newFirst = tf.add(tf.mul(first, beta1), tf.mul(gradient, 1 - beta1));
+  const newSecond = tf.add(tf.mul(second, beta2), tf.mul(tf.square(gradient), 1 - beta2));
+  const denominator = tf.add(tf.div(tf.sqrt(newSecond), rootBiasCorrection2), epsilon);
+  return [tf.sub(tf.mul(parameter, decayFactor), tf.mul(tf.div(newFirst, denominator), stepSize)), newFirst, newSecond];
+}
+
+// @reca/runtime's fused kernels: the runtime's op runs the fused kernel on torch and composes tfjs ops on cpu.
+const fusedCases: DifferentialCase[] = [
+  c('RecaLayerNorm and RecaLayerNormGrad (weight, bias)', [normal([2, 3, 8], 2), normal([8]), normal([8])], (x, weight, bias) =>
+    layerNormalization(x, weight, bias, 1e-5),
+  ),
+  c('RecaLayerNorm without affine parameters', [normal([4, 6], 3)], (x) => layerNormalization(x, null, null, 1e-6)),
+  c('RecaLayerNorm weight only', [normal([5, 7]), normal([7])], (x, weight) => layerNormalization(x, weight, null, 1e-6)),
+  c('RecaGelu and RecaGeluGrad (tanh, erf)', [normal([3, 9], 2)], (x) => [geluTanh(x), geluErf(x)]),
+  c('RecaSoftmaxCrossEntropy and its gradient', [normal([12, 7], 3), crossEntropyLabels(12, 7, -100)], (logits, labels) => [
+    crossEntropyWithIgnoreIndex(logits, labels, { reduction: 'none' }),
+    crossEntropyWithIgnoreIndex(logits, labels),
+  ]),
+  c('RecaSoftmaxCrossEntropy ignoreIndex inside the classes', [normal([2, 3, 5], 2), crossEntropyLabels(6, 5, 2)], (logits, labels) =>
+    crossEntropyWithIgnoreIndex(logits, tf.reshape(labels, [2, 3]), { ignoreIndex: 2, reduction: 'sum' }),
+  ),
+  c(
+    'RecaAdamUpdate (with and without decay)',
+    [normal([4, 5]), normal([4, 5]), normal([4, 5], 0.1), uniform([4, 5], 0, 0.1)],
+    (parameter, gradient, first, second) => [
+      ...runFusedKernel(fusedKernelNames.adamUpdate, { parameter, gradient, firstMoment: first, secondMoment: second }, { ...adamAttributes, decayFactor: 1 }),
+      ...runFusedKernel(fusedKernelNames.adamUpdate, { parameter, gradient, firstMoment: first, secondMoment: second }, { ...adamAttributes, decayFactor: 0.98 }),
+    ],
+    {
+      gradient: false,
+      reference: (parameter, gradient, first, second) => [
+        ...composedAdamUpdate(parameter as tf.Tensor, gradient as tf.Tensor, first as tf.Tensor, second as tf.Tensor, 1),
+        ...composedAdamUpdate(parameter as tf.Tensor, gradient as tf.Tensor, first as tf.Tensor, second as tf.Tensor, 0.98),
+      ],
+    },
+  ),
+];
+
 export const differentialCases: readonly DifferentialCase[] = [
   ...unaryCases,
   ...binaryCases,
@@ -306,4 +370,5 @@ export const differentialCases: readonly DifferentialCase[] = [
   ...linearAlgebraCases,
   ...convolutionCases,
   ...imageCases,
+  ...fusedCases,
 ];

@@ -8,6 +8,7 @@
  * linear head → softmax cross-entropy of the next token.
  */
 import {
+  AdamW,
   crossEntropyWithIgnoreIndex,
   Embedding,
   LayerNorm,
@@ -96,7 +97,7 @@ export class TinyCausalTransformer extends Module {
   }
 }
 
-/** A model, its optimiser and one fixed batch. */
+/** A model, its optimiser (Adam) and one fixed batch. */
 export interface TransformerTrainer {
   readonly model: TinyCausalTransformer;
   /** Runs one Adam step on the batch; returns the loss (the step's only read-back). */
@@ -106,7 +107,7 @@ export interface TransformerTrainer {
 }
 
 /**
- * Builds a model and an Adam optimiser (lr 1e-3) on the active backend, with one seeded batch of random tokens:
+ * Builds a model and an Adam optimiser (AdamW without decay: lr 1e-3, betas 0.9/0.999, ε 1e-7) on the active backend, with one seeded batch of random tokens:
  * inputs `tokens[:, :T]`, labels `tokens[:, 1:]`.
  */
 export function createTransformerTrainer(config: TransformerConfig, seed = 'tiny-causal-transformer'): TransformerTrainer {
@@ -118,16 +119,18 @@ export function createTransformerTrainer(config: TransformerConfig, seed = 'tiny
     const all = tf.tensor2d(tokens, [config.batchSize, config.sequenceLength + 1], 'int32');
     return [tf.slice(all, [0, 0], [-1, config.sequenceLength]), tf.slice(all, [0, 1], [-1, config.sequenceLength])];
   });
-  const optimizer = tf.train.adam(1e-3);
+  // AdamW without weight decay = Adam (PyTorch's torch.optim.Adam(lr=1e-3, eps=1e-7), as the PyTorch bench uses).
+  const optimizer = new AdamW({ learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0 });
   const variables = model.trainableVariables();
+  const parameters = variables.map((variable) => [variable.name, variable] as const);
   return {
     model,
     step() {
-      const loss = optimizer.minimize(() => crossEntropyWithIgnoreIndex(model.forward(ids), labels) as tf.Scalar, true, variables);
-      if (loss === null) throw new Error('optimizer.minimize returned no loss');
-      const value = loss.dataSync()[0] as number;
-      loss.dispose();
-      return value;
+      const { value, grads } = tf.variableGrads(() => crossEntropyWithIgnoreIndex(model.forward(ids), labels) as tf.Scalar, variables);
+      optimizer.applyGradients(parameters, grads);
+      const loss = value.dataSync()[0] as number;
+      tf.dispose([value, grads]);
+      return loss;
     },
     dispose() {
       optimizer.dispose();

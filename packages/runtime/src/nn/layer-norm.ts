@@ -2,6 +2,7 @@ import { tf } from '../tf.js';
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 import { assertLastDimension } from './shape-checks.js';
 import { Module } from './module.js';
+import { layerNormalization } from '../ops/layer-normalization.js';
 
 /** Configuration of a {@link LayerNorm}. */
 export interface LayerNormConfig {
@@ -50,13 +51,6 @@ export class LayerNorm extends Module {
    */
   forward(input: tf.Tensor): tf.Tensor {
     assertLastDimension(input, this.normalizedShape, 'LayerNorm.forward');
-    return tf.tidy(() => {
-      const centered = tf.sub(input, tf.mean(input, -1, true));
-      const variance = tf.mean(tf.square(centered), -1, true);
-      let output = tf.mul(centered, tf.rsqrt(tf.add(variance, tf.scalar(this.epsilon))));
-      if (this.weight) output = tf.mul(output, this.weight);
-      if (this.bias) output = tf.add(output, this.bias);
-      return output;
-    });
+    return layerNormalization(input, this.weight, this.bias, this.epsilon);
   }
 }

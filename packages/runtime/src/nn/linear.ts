@@ -70,8 +70,8 @@ export class Linear extends Module {
     }
     return tf.tidy(() => {
       const flat = tf.reshape(input, [-1, this.inFeatures]);
-      let output = tf.matMul(flat, this.weight, false, true);
-      if (this.bias) output = tf.add(output, this.bias);
+      // tf.fused.matMul adds the bias inside the product's kernel where the backend fuses it (torch: one addmm).
+      const output = this.bias ? tf.fused.matMul({ a: flat, b: this.weight, transposeB: true, bias: this.bias }) : tf.matMul(flat, this.weight, false, true);
       return tf.reshape(output, [...input.shape.slice(0, -1), this.outFeatures]);
     });
   }

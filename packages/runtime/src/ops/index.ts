@@ -5,6 +5,7 @@ export {
   crossEntropyWithIgnoreIndex,
   type CrossEntropyWithIgnoreIndexOptions,
 } from './cross-entropy-with-ignore-index.js';
+export { layerNormalization } from './layer-normalization.js';
 export { meanSquaredError } from './mean-squared-error.js';
 export { globalNorm } from './global-norm.js';
 export { geluTanh, geluErf, silu, applyActivation, type ActivationName } from './activations.js';

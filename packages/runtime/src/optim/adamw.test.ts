@@ -1,5 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf, InvalidArgumentError, SeededRandom, ShapeMismatchError } from '@reca/runtime';
+import { tf } from '../tf.js';
+import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
+import { ShapeMismatchError } from '../errors/shape-mismatch-error.js';
+import { SeededRandom } from '../random/index.js';
 import { AdamW, defaultAdamWConfig } from './adamw.js';
 
 beforeAll(async () => {

@@ -1,0 +1,155 @@
+// Fused kernels of @reca/runtime (its `fusedKernelNames`): LayerNorm, GELU, softmax cross-entropy (each with its
+// gradient kernel) and the AdamW update. @reca/runtime's ops call them when the active backend registers them and
+// compose the same result from plain tfjs ops otherwise; the contract (inputs, attributes, outputs) is documented in
+// packages/runtime/src/fused/fused-kernel-names.ts. One call here replaces 10–40 tfjs kernels, and with them the
+// per-kernel JavaScript and dispatch cost.
+#include "reca_torch.h"
+
+namespace reca {
+namespace {
+
+void requireFloat(const at::Tensor& tensor, const char* kernel, const char* input) {
+  if (tensor.scalar_type() != at::kFloat) {
+    throw std::invalid_argument(std::string(kernel) + ": input '" + input + "' must be float32, got " +
+                                c10::toString(tensor.scalar_type()));
+  }
+}
+
+c10::optional<at::Tensor> optionalInput(const KernelContext& context, size_t index) {
+  if (!context.hasInput(index)) return c10::nullopt;
+  return context.input(index);
+}
+
+// GELU's approximation attribute: 'tanh' or 'none' (exact, erf).
+std::string geluApproximation(const KernelContext& context) {
+  std::string approximate = context.stringAttr("approximate", "none");
+  if (approximate != "tanh" && approximate != "none") {
+    throw std::invalid_argument("approximate must be 'tanh' or 'none', got '" + approximate + "'");
+  }
+  return approximate;
+}
+
+// Labels that count: not ignoreIndex and inside [0, classes). Others contribute 0 (as the composite's one-hot does).
+struct CrossEntropyLabels {
+  at::Tensor valid;  // bool [rows]
+  at::Tensor safe;   // int64 [rows, 1], 0 where not valid
+};
+
+CrossEntropyLabels crossEntropyLabels(const at::Tensor& labels, int64_t classes, int64_t ignoreIndex) {
+  const at::Tensor valid = at::logical_and(at::logical_and(at::ne(labels, ignoreIndex), at::ge(labels, 0)), at::lt(labels, classes));
+  const at::Tensor safe = at::where(valid, labels, at::zeros_like(labels)).to(at::kLong).unsqueeze(1);
+  return {valid, safe};
+}
+
+void checkCrossEntropyShapes(const at::Tensor& logits, const at::Tensor& labels) {
+  if (logits.dim() != 2 || labels.dim() != 1 || labels.size(0) != logits.size(0)) {
+    throw std::invalid_argument("expects logits [rows, classes] and labels [rows]");
+  }
+  if (labels.scalar_type() != at::kInt) throw std::invalid_argument("labels must be int32");
+}
+
+}  // namespace
+
+void registerFusedKernels(KernelTable& table) {
+  // Inputs: x, weight?, bias? (weight and bias over the last dimension). Attributes: epsilon. Output: y.
+  table.add("RecaLayerNorm", [](const KernelContext& context) {
+    const at::Tensor x = context.input(0);
+    requireFloat(x, "RecaLayerNorm", "x");
+    const int64_t last = x.size(-1);
+    auto result = at::native_layer_norm(x, {last}, optionalInput(context, 1), optionalInput(context, 2),
+                                        context.numberAttr("epsilon"));
+    return std::vector<at::Tensor>{std::get<0>(result)};
+  });
+
+  // Inputs: dy, x, weight?, bias?. Attributes: epsilon. Outputs: dx, then dweight and dbias for the inputs given.
+  // Mean and reciprocal deviation are recomputed from x (one pass) instead of being kept from the forward call.
+  table.add("RecaLayerNormGrad", [](const KernelContext& context) {
+    const at::Tensor dy = context.input(0);
+    const at::Tensor x = context.input(1);
+    const c10::optional<at::Tensor> weight = optionalInput(context, 2);
+    const c10::optional<at::Tensor> bias = optionalInput(context, 3);
+    const int64_t last = x.size(-1);
+    auto forward = at::native_layer_norm(x, {last}, weight, bias, context.numberAttr("epsilon"));
+    auto gradients = at::native_layer_norm_backward(dy, x, {last}, std::get<1>(forward), std::get<2>(forward), weight, bias,
+                                                    {true, weight.has_value(), bias.has_value()});
+    std::vector<at::Tensor> outputs{std::get<0>(gradients)};
+    if (weight.has_value()) outputs.push_back(std::get<1>(gradients));
+    if (bias.has_value()) outputs.push_back(std::get<2>(gradients));
+    return outputs;
+  });
+
+  // Inputs: x. Attributes: approximate ('tanh' | 'none'). Output: y.
+  table.add("RecaGelu", [](const KernelContext& context) {
+    const at::Tensor x = context.input(0);
+    requireFloat(x, "RecaGelu", "x");
+    return std::vector<at::Tensor>{at::gelu(x, geluApproximation(context))};
+  });
+
+  // Inputs: dy, x. Attributes: approximate. Output: dx.
+  table.add("RecaGeluGrad", [](const KernelContext& context) {
+    return std::vector<at::Tensor>{at::gelu_backward(context.input(0), context.input(1), geluApproximation(context))};
+  });
+
+  // Inputs: logits float32 [rows, classes], labels int32 [rows]. Attributes: ignoreIndex. Output: the loss per row,
+  // −log softmax(logits)[label], 0 for ignored or out-of-range labels.
+  table.add("RecaSoftmaxCrossEntropy", [](const KernelContext& context) {
+    const at::Tensor logits = context.input(0);
+    const at::Tensor labels = context.input(1);
+    requireFloat(logits, "RecaSoftmaxCrossEntropy", "logits");
+    checkCrossEntropyShapes(logits, labels);
+    const CrossEntropyLabels selected = crossEntropyLabels(labels, logits.size(1), context.intAttr("ignoreIndex"));
+    const at::Tensor picked = at::log_softmax(logits, 1).gather(1, selected.safe).squeeze(1);
+    return std::vector<at::Tensor>{at::where(selected.valid, at::neg(picked), at::zeros_like(picked))};
+  });
+
+  // Inputs: dy [rows], logits, labels. Attributes: ignoreIndex. Output: dlogits = (softmax − onehot) · dy per row,
+  // 0 rows for ignored or out-of-range labels.
+  table.add("RecaSoftmaxCrossEntropyGrad", [](const KernelContext& context) {
+    const at::Tensor dy = context.input(0);
+    const at::Tensor logits = context.input(1);
+    const at::Tensor labels = context.input(2);
+    checkCrossEntropyShapes(logits, labels);
+    const CrossEntropyLabels selected = crossEntropyLabels(labels, logits.size(1), context.intAttr("ignoreIndex"));
+    const at::Tensor scale = at::mul(dy, selected.valid.to(dy.scalar_type())).unsqueeze(1);
+    at::Tensor gradient = at::mul(at::softmax(logits, 1), scale);
+    gradient.scatter_add_(1, selected.safe, at::neg(scale));
+    return std::vector<at::Tensor>{gradient};
+  });
+
+  // Inputs: parameter, gradient, firstMoment, secondMoment (float32, one shape). Attributes: beta1, beta2, epsilon,
+  // stepSize (lr / (1 − β1^t)), rootBiasCorrection2 (√(1 − β2^t)), decayFactor (1 − lr·wd, or 1). Outputs: the new
+  // parameter, first moment and second moment — PyTorch's AdamW (non-fused) update:
+  //   m' = β1·m + (1 − β1)·g;  v' = β2·v + (1 − β2)·g²;  p' = p·decay − stepSize · m' / (√v' / √(1 − β2^t) + ε).
+  table.add("RecaAdamUpdate", [](const KernelContext& context) {
+    const at::Tensor parameter = context.input(0);
+    const at::Tensor gradient = context.input(1);
+    const at::Tensor firstMoment = context.input(2);
+    const at::Tensor secondMoment = context.input(3);
+    for (const at::Tensor* tensor : {&parameter, &gradient, &firstMoment, &secondMoment}) {
+      requireFloat(*tensor, "RecaAdamUpdate", "parameter/gradient/moments");
+      if (!tensor->sizes().equals(parameter.sizes())) {
+        throw std::invalid_argument("RecaAdamUpdate: parameter, gradient and moments must have one shape");
+      }
+    }
+    const double beta1 = context.numberAttr("beta1");
+    const double beta2 = context.numberAttr("beta2");
+    at::Tensor newFirst = at::mul(firstMoment, beta1);
+    newFirst.add_(gradient, 1 - beta1);
+    at::Tensor newSecond = at::mul(secondMoment, beta2);
+    newSecond.addcmul_(gradient, gradient, 1 - beta2);
+    at::Tensor denominator = at::sqrt(newSecond);
+    denominator.div_(context.numberAttr("rootBiasCorrection2")).add_(context.numberAttr("epsilon"));
+    const double decayFactor = context.numberAttr("decayFactor", 1);
+    const double stepSize = context.numberAttr("stepSize");
+    at::Tensor newParameter;
+    if (decayFactor == 1) {
+      newParameter = at::addcdiv(parameter, newFirst, denominator, -stepSize);
+    } else {
+      newParameter = at::mul(parameter, decayFactor);
+      newParameter.addcdiv_(newFirst, denominator, -stepSize);
+    }
+    return std::vector<at::Tensor>{newParameter, newFirst, newSecond};
+  });
+}
+
+}  // namespace reca

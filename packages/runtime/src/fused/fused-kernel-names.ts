@@ -1,0 +1,30 @@
+/**
+ * The fused kernels a backend may register to speed up @reca/runtime's ops. Each op checks whether the active backend
+ * has its kernel ({@link hasFusedKernel}) and otherwise composes the same result from plain tfjs ops, so every backend
+ * works and only the fast ones (today `torch`, see @reca/runtime-torch) register them. One fused call replaces 10–40
+ * small tfjs kernels and their per-kernel JavaScript, tape and dispatch cost.
+ *
+ * The contract a backend implements (all float tensors float32; `?` marks an optional input, passed only when present):
+ *
+ * | kernel | inputs | attributes | outputs |
+ * |---|---|---|---|
+ * | `RecaLayerNorm` | x `[..., C]`, weight? `[C]`, bias? `[C]` | epsilon | y, shape of x |
+ * | `RecaLayerNormGrad` | dy, x, weight?, bias? | epsilon | dx, then dweight and dbias for the inputs given |
+ * | `RecaGelu` | x | approximate: `'tanh'` \| `'none'` | y |
+ * | `RecaGeluGrad` | dy, x | approximate | dx |
+ * | `RecaSoftmaxCrossEntropy` | logits `[N, C]`, labels int32 `[N]` | ignoreIndex | loss per row `[N]`: −log softmax(logits)[label], 0 where label is ignoreIndex or outside [0, C) |
+ * | `RecaSoftmaxCrossEntropyGrad` | dy `[N]`, logits, labels | ignoreIndex | dlogits `[N, C]` = (softmax − onehot(label)) · dy, 0 rows where the loss is 0 by rule |
+ * | `RecaAdamUpdate` | parameter, gradient, firstMoment, secondMoment (one shape) | beta1, beta2, epsilon, stepSize, rootBiasCorrection2, decayFactor | parameter′, firstMoment′, secondMoment′ (see {@link adamWUpdate}) |
+ */
+export const fusedKernelNames = {
+  layerNorm: 'RecaLayerNorm',
+  layerNormGrad: 'RecaLayerNormGrad',
+  gelu: 'RecaGelu',
+  geluGrad: 'RecaGeluGrad',
+  softmaxCrossEntropy: 'RecaSoftmaxCrossEntropy',
+  softmaxCrossEntropyGrad: 'RecaSoftmaxCrossEntropyGrad',
+  adamUpdate: 'RecaAdamUpdate',
+} as const;
+
+/** A fused kernel's tfjs kernel name. */
+export type FusedKernelName = (typeof fusedKernelNames)[keyof typeof fusedKernelNames];
