@@ -3,21 +3,26 @@
  * built from @reca/runtime's nn blocks) on every available tfjs backend, and the same model in PyTorch when a Python
  * imports torch (bench/pytorch-train-step.py). Prints a table of ms/step (median) and the ratio to PyTorch.
  *
- * `recaStep` is not benchmarked here: @reca/core (its mock model) is not a dependency of this package. Run
- * @reca/core's own bench with RECA_BACKEND=torch for it.
+ * PyTorch runs first (in a child process, before this process computes anything), then each tfjs backend. Each step
+ * is timed on its own (it reads back its loss) after `--warmup` untimed steps; the median is reported. JavaScript needs
+ * a few steps before V8 has compiled the hot paths, hence the default of 10 warm-up steps for both.
+ * `--profile` adds a kernel-level profile of one torch step (src/test-support/kernel-profile.ts).
+ * recaStep of the adapters: bench/reca-step.bench.ts.
  *
- * Usage: pnpm bench [-- --preset tiny|small|medium|large] [--steps 20] [--warmup 3] [--backends torch,wasm,cpu]
- *        [--device cpu|cuda] [--threads N] [--no-pytorch] [--json results.json]
+ * Usage: pnpm bench:lm [-- --preset tiny|small|medium|large] [--steps 30] [--warmup 10] [--backends torch,wasm,cpu]
+ *        [--device cpu|cuda] [--threads N] [--no-pytorch] [--profile] [--json results.json]
  * The cpu backend is slow (seconds per step at `small`); it runs `--cpu-steps` steps (default 3).
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { registerGradientFixes, tf, useBackend, type BackendName } from '@reca/runtime';
 import { findPythonTorch } from '../scripts/find-libtorch.js';
 import { registerTorchBackend } from '../src/register-torch-backend.js';
 import type { TorchDeviceRequest } from '../src/torch-backend-options.js';
 import type { TorchBackendRegistration } from '../src/torch-backend-registration.js';
+import { formatKernelProfile, profileTorchStep, type KernelProfile } from '../src/test-support/kernel-profile.js';
 import { createTransformerTrainer, transformerPresets, type TransformerConfig } from '../src/test-support/tiny-causal-transformer.js';
 
 /** One row of the table. */
@@ -43,15 +48,16 @@ function median(values: readonly number[]): number {
 const presetName = option('preset', 'small') as keyof typeof transformerPresets;
 const preset: TransformerConfig | undefined = transformerPresets[presetName];
 if (preset === undefined) throw new Error(`--preset must be one of ${Object.keys(transformerPresets).join(', ')}`);
-const steps = Number(option('steps', '20'));
+const steps = Number(option('steps', '30'));
 const cpuSteps = Number(option('cpu-steps', '3'));
-const warmup = Number(option('warmup', '3'));
+const warmup = Number(option('warmup', '10'));
 const backends = option('backends', 'torch,wasm,cpu').split(',') as BackendName[];
 const device = option('device', 'auto') as TorchDeviceRequest;
 const threadOption = option('threads', '');
 const threads = threadOption === '' ? undefined : Number(threadOption);
 const jsonPath = option('json', '');
 const runPyTorch = !process.argv.includes('--no-pytorch');
+const profile = process.argv.includes('--profile');
 
 /** Times `count` steps after `warmupCount` untimed ones; returns per-step times and the losses. */
 function timeSteps(step: () => number, warmupCount: number, count: number): { times: number[]; losses: number[] } {
@@ -132,6 +138,10 @@ function formatTable(rows: readonly BenchRow[], baseline: number | null): string
   return [line(header), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...body.map(line)].join('\n');
 }
 
+// PyTorch first: this process has not started ATen's thread pool yet, so nothing competes with the child.
+const pytorchDevice = device === 'auto' || device === 'cpu' ? 'cpu' : device;
+const pytorchThreads = threads ?? (Number(process.env['RECA_TORCH_THREADS']) || availableParallelism()); // the torch backend's default
+const pytorch = runPyTorch ? benchPyTorch(pytorchThreads, pytorchDevice) : undefined;
 let torch: TorchBackendRegistration | undefined;
 if (backends.includes('torch')) {
   try {
@@ -140,12 +150,23 @@ if (backends.includes('torch')) {
     console.warn(`torch backend unavailable: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
+if (pytorch !== undefined && torch !== undefined && torch.computeDevice !== 'cpu' && pytorchDevice === 'cpu') {
+  console.warn(`PyTorch ran on the CPU but the torch backend computes on ${torch.computeDevice}: pass --device ${torch.computeDevice}`);
+}
 const rows: BenchRow[] = [];
 for (const backend of backends) rows.push(await benchTfjs(backend, torch));
-const pytorch = runPyTorch ? benchPyTorch(torch?.threads ?? threads ?? 0, torch?.computeDevice ?? 'cpu') : undefined;
 if (pytorch !== undefined) rows.push(pytorch);
 const { dim, layers, batchSize, sequenceLength, vocabularySize } = preset;
-console.log(`\ntransformer LM training step, preset '${presetName}' (D${dim}, ${layers} layers, B${batchSize}, T${sequenceLength}, vocab ${vocabularySize}); median of ${steps} steps (cpu: ${cpuSteps})`);
+console.log(`\ntransformer LM training step, preset '${presetName}' (D${dim}, ${layers} layers, B${batchSize}, T${sequenceLength}, vocab ${vocabularySize}); median of ${steps} steps after ${warmup} warm-up steps (cpu: ${cpuSteps})`);
 console.log(formatTable(rows, pytorch?.msPerStep ?? null));
-console.log('recaStep: not run here (@reca/core is not a dependency of @reca/runtime-torch; run its bench with RECA_BACKEND=torch).');
-if (jsonPath !== '') writeFileSync(jsonPath, `${JSON.stringify({ preset: presetName, config: preset, steps, rows }, null, 2)}\n`);
+let kernelProfile: KernelProfile | undefined;
+if (profile && torch !== undefined) {
+  await tf.setBackend('torch');
+  const trainer = createTransformerTrainer(preset as TransformerConfig);
+  for (let index = 0; index < warmup; index++) trainer.step();
+  kernelProfile = await profileTorchStep(() => trainer.step());
+  trainer.dispose();
+  console.log(`\nkernel profile of one torch step (${torch.device})`);
+  console.log(formatKernelProfile(kernelProfile));
+}
+if (jsonPath !== '') writeFileSync(jsonPath, `${JSON.stringify({ preset: presetName, config: preset, steps, warmup, rows, kernelProfile }, null, 2)}\n`);

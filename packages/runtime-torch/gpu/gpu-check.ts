@@ -13,6 +13,7 @@ import { TorchBackend } from '../src/backend/torch-backend.js';
 import { registerTorchBackend } from '../src/register-torch-backend.js';
 import type { TorchDeviceRequest } from '../src/torch-backend-options.js';
 import { differentialCases } from '../src/test-support/differential-cases.js';
+import { formatKernelProfile, profileTorchStep } from '../src/test-support/kernel-profile.js';
 import { compareResults, runDifferentialCase } from '../src/test-support/differential-harness.js';
 import { createTransformerTrainer, transformerPresets, type TransformerConfig } from '../src/test-support/tiny-causal-transformer.js';
 
@@ -95,7 +96,7 @@ for (const presetName of presets) {
   registration.usage.reset();
   const trainer = createTransformerTrainer(preset);
   const losses: number[] = [];
-  for (let step = 0; step < 5; step++) losses.push(trainer.step());
+  for (let step = 0; step < 10; step++) losses.push(trainer.step());
   const times: number[] = [];
   for (let step = 0; step < steps; step++) {
     const start = performance.now();
@@ -112,6 +113,16 @@ for (const presetName of presets) {
     fallbacks: [...registration.usage.fallbackCalls().keys()],
   };
   timings.push(timing);
+  // Kernel-level profile of the largest preset: which kernels take the time, and which ones wait for the device.
+  if (presetName === presets.at(-1)) {
+    const profileTrainer = createTransformerTrainer(preset);
+    for (let step = 0; step < 3; step++) profileTrainer.step();
+    const profile = await profileTorchStep(() => profileTrainer.step());
+    profileTrainer.dispose();
+    report['kernelProfile'] = { preset: presetName, ...profile };
+    writeFileSync(join(outFolder, 'kernel-profile.md'), `kernel profile, preset ${presetName}\n${formatKernelProfile(profile, 40)}\n`);
+    console.log(`kernel profile (${presetName}):\n${formatKernelProfile(profile, 15)}`);
+  }
   console.log(`tfjs torch ${presetName}: ${timing.msPerStep.toFixed(2)} ms/step (loss ${timing.firstLoss.toFixed(4)} → ${timing.lastLoss.toFixed(4)})`);
   report['timings'] = timings;
   save();

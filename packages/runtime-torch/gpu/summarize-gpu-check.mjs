@@ -57,3 +57,5 @@ if (rows.length === 1) {
 }
 const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
 for (const row of rows) console.log(`| ${row.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`);
+const profile = read('kernel-profile.md');
+if (profile) console.log(`\n${profile.split('\n').slice(0, 20).join('\n')}`);

@@ -117,15 +117,16 @@ void registerFusedKernels(KernelTable& table) {
   });
 
   // Inputs: parameter, gradient, firstMoment, secondMoment (float32, one shape). Attributes: beta1, beta2, epsilon,
-  // stepSize (lr / (1 − β1^t)), rootBiasCorrection2 (√(1 − β2^t)), decayFactor (1 − lr·wd, or 1). Outputs: the new
+  // stepSize (lr / (1 − β1^t)), rootBiasCorrection2 (√(1 − β2^t)), decayFactor (1 − lr·wd, or 1), momentsInPlace and
+  // parameterInPlace (optional, default false: write into the inputs' storage). Outputs: the new
   // parameter, first moment and second moment — PyTorch's AdamW (non-fused) update:
   //   m' = β1·m + (1 − β1)·g;  v' = β2·v + (1 − β2)·g²;  p' = p·decay − stepSize · m' / (√v' / √(1 − β2^t) + ε).
   table.add("RecaAdamUpdate", [](const KernelContext& context) {
-    const at::Tensor parameter = context.input(0);
+    at::Tensor parameter = context.input(0);
     const at::Tensor gradient = context.input(1);
-    const at::Tensor firstMoment = context.input(2);
-    const at::Tensor secondMoment = context.input(3);
-    for (const at::Tensor* tensor : {&parameter, &gradient, &firstMoment, &secondMoment}) {
+    at::Tensor firstMoment = context.input(2);
+    at::Tensor secondMoment = context.input(3);
+    for (const at::Tensor* tensor : std::initializer_list<const at::Tensor*>{&parameter, &gradient, &firstMoment, &secondMoment}) {
       requireFloat(*tensor, "RecaAdamUpdate", "parameter/gradient/moments");
       if (!tensor->sizes().equals(parameter.sizes())) {
         throw std::invalid_argument("RecaAdamUpdate: parameter, gradient and moments must have one shape");
@@ -133,16 +134,24 @@ void registerFusedKernels(KernelTable& table) {
     }
     const double beta1 = context.numberAttr("beta1");
     const double beta2 = context.numberAttr("beta2");
-    at::Tensor newFirst = at::mul(firstMoment, beta1);
+    // In place when the caller says no other tfjs tensor shares the data (it checks the reference counts): the outputs
+    // are new handles on the same storage, as PyTorch's optimisers update their tensors.
+    const bool momentsInPlace = context.boolAttr("momentsInPlace", false);
+    const bool parameterInPlace = context.boolAttr("parameterInPlace", false);
+    at::Tensor newFirst = momentsInPlace ? firstMoment.mul_(beta1) : at::mul(firstMoment, beta1);
     newFirst.add_(gradient, 1 - beta1);
-    at::Tensor newSecond = at::mul(secondMoment, beta2);
+    at::Tensor newSecond = momentsInPlace ? secondMoment.mul_(beta2) : at::mul(secondMoment, beta2);
     newSecond.addcmul_(gradient, gradient, 1 - beta2);
     at::Tensor denominator = at::sqrt(newSecond);
     denominator.div_(context.numberAttr("rootBiasCorrection2")).add_(context.numberAttr("epsilon"));
     const double decayFactor = context.numberAttr("decayFactor", 1);
     const double stepSize = context.numberAttr("stepSize");
     at::Tensor newParameter;
-    if (decayFactor == 1) {
+    if (parameterInPlace) {
+      newParameter = parameter;
+      if (decayFactor != 1) newParameter.mul_(decayFactor);
+      newParameter.addcdiv_(newFirst, denominator, -stepSize);
+    } else if (decayFactor == 1) {
       newParameter = at::addcdiv(parameter, newFirst, denominator, -stepSize);
     } else {
       newParameter = at::mul(parameter, decayFactor);

@@ -43,7 +43,7 @@ export function registerTorchBackend(options: TorchBackendOptions = {}): Promise
 
 async function register(options: TorchBackendOptions): Promise<TorchBackendRegistration> {
   const registry = resolveRegistry(options.tf);
-  applyOpenMpWaitPolicy(options.openMpWaitPolicy ?? 'passive');
+  applyOpenMpWaitPolicy(options.openMpWaitPolicy ?? 'inherit');
   const addon = loadTorchAddon(options.addonPath);
   const offered = addon.info();
   const computeDevice = resolveTorchDevice(options.device ?? process.env[torchEnvironmentVariables.device] ?? 'auto', offered);

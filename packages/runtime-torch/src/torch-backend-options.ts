@@ -32,11 +32,13 @@ export interface TorchBackendOptions {
   addonPath?: string;
   /**
    * OpenMP's wait policy for ATen's (and OpenMP OpenBLAS's) threads, applied through `OMP_WAIT_POLICY` before the
-   * addon loads libgomp. `'passive'`: idle threads sleep at once — on a shared machine, spinning threads that lose
-   * their core stall every parallel region (measured here under load: 1028 ms/step active vs 75 ms passive).
-   * `'inherit'`: leave the environment alone. Ignored when `OMP_WAIT_POLICY` or `GOMP_SPINCOUNT` is already set, or
-   * when libgomp was loaded before.
-   * @default 'passive'
+   * addon loads libgomp. `'inherit'`: libgomp's default, as in PyTorch — an idle thread spins briefly (GOMP_SPINCOUNT,
+   * 300k pauses) before it sleeps, so back-to-back kernels find it awake. `'passive'`: idle threads sleep at once.
+   * `'active'`: they never sleep. Measured on 2 cores (LM step, `small`): quiet machine — inherit 20.3 ms, passive
+   * 34.0; with one busy process beside it — inherit 179 ms, passive 37 ms, one thread (`threads: 1`) 28.6 ms. On a
+   * machine shared with other busy processes use `threads: 1` or `'passive'`. Ignored when `OMP_WAIT_POLICY` or
+   * `GOMP_SPINCOUNT` is already set, or when libgomp was loaded before.
+   * @default 'inherit'
    */
   openMpWaitPolicy?: 'passive' | 'active' | 'inherit';
   /**

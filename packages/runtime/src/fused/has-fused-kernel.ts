@@ -13,7 +13,7 @@ export function hasFusedKernel(kernelName: FusedKernelName): boolean {
 const fusedKernelsDisabled = typeof process !== 'undefined' && process.env?.['RECA_FUSED_KERNELS'] === '0';
 
 /** Runs a fused kernel with tensors; returns its outputs as tensors (the caller owns them). */
-export function runFusedKernel(kernelName: FusedKernelName, inputs: tf.NamedTensorMap, attrs: Record<string, number | string>): tf.Tensor[] {
+export function runFusedKernel(kernelName: FusedKernelName, inputs: tf.NamedTensorMap, attrs: Record<string, number | string | boolean>): tf.Tensor[] {
   const result = tf.engine().runKernel(kernelName, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor | tf.Tensor[];
   return Array.isArray(result) ? result : [result];
 }

@@ -204,6 +204,9 @@ export class AdamW {
    */
   private applyFusedUpdates(updates: ReadonlyArray<{ name: string; variable: tf.Variable; gradient: tf.Tensor; decay: boolean }>, learningRate: number): void {
     const { beta1, beta2, epsilon, weightDecay } = this.config;
+    const backend = tf.backend();
+    // Only this tensor holds the data (no clone shares it): the kernel may write into it, as PyTorch does.
+    const unshared = (tensor: tf.Tensor) => backend.refCount(tensor.dataId) === 1;
     for (const { name, variable, gradient, decay } of updates) {
       const moments = this.moments.get(name) as Moments;
       moments.steps += 1;
@@ -217,6 +220,8 @@ export class AdamW {
           stepSize: learningRate / (1 - beta1 ** moments.steps),
           rootBiasCorrection2: Math.sqrt(1 - beta2 ** moments.steps),
           decayFactor: decay && weightDecay !== 0 ? 1 - learningRate * weightDecay : 1,
+          momentsInPlace: unshared(moments.firstMoment) && unshared(moments.secondMoment),
+          parameterInPlace: unshared(variable),
         },
       ) as [tf.Tensor, tf.Tensor, tf.Tensor];
       moments.firstMoment.assign(firstMoment);

@@ -1,0 +1,267 @@
+/**
+ * Benchmark: one `recaStep` (from @reca/core) of each adapter preset on every requested tfjs backend. Prints a table of
+ * ms/step (median of the timed steps, each step timed on its own: a recaStep reads its losses back, so it ends when
+ * the backend has finished), the first and last loss of the timed run, the trainable parameter count, the cpu
+ * fallbacks of the torch backend, and the torch/wasm ratio per (family, preset). The second half of the runtime-torch
+ * benchmark; the first, bench/train-step.bench.ts, times a causal transformer LM step and compares it with PyTorch.
+ *
+ * The batches are those of each adapter's own bench (images are `makeConformanceImages(batch, imageSize, 0)`,
+ * `[batch, imageSize, imageSize, 3]` in {0, 1}; training state: seed 0, AdamW at learning rate 1e-4, the model's
+ * RecA defaults otherwise):
+ * - diffusion: one reconstruction micro-batch (understanding frozen, the model's gradient policy),
+ * - masked-autoregressive: a reconstruction and an image-to-text micro-batch (captions 'a red square', 'a green
+ *   square', 'a blue square', cycled),
+ * - autoregressive: a reconstruction and an image-to-text micro-batch (caption 'a red square'), a word-level tokenizer
+ *   over a small vocabulary, the preset's default generation mode.
+ * There is no PyTorch port of the adapters, so there is no PyTorch column.
+ *
+ * Usage: pnpm bench:reca-step [-- --families diffusion,masked-autoregressive,autoregressive] [--presets tiny,small]
+ *        [--backends torch,wasm,cpu] [--batch 8] [--steps 10] [--warmup 3] [--device auto|cpu|cuda]
+ *        [--json results.json]
+ * Defaults: every family, preset `tiny` (`small` and `base` exist), backends `torch,wasm` (`cpu` is the slow
+ * reference backend), batch 8, 10 timed steps after 3 untimed ones, device `auto`.
+ */
+import { writeFileSync } from 'node:fs';
+import { createAutoregressiveUmm, type AutoregressivePresetName } from '@reca/adapter-autoregressive';
+import { createDiffusionUmm, type DiffusionPresetName } from '@reca/adapter-diffusion';
+import { createMaskedAutoregressiveUmm, type MaskedAutoregressivePresetName } from '@reca/adapter-masked-autoregressive';
+import {
+  createRecaTrainingState,
+  recaStep,
+  reconstructionInstructions,
+  WordLevelTokenizer,
+  type RecaMicroBatch,
+  type UnifiedMultimodalModelV1,
+} from '@reca/core';
+import { makeConformanceImages } from '@reca/core/test';
+import { registerGradientFixes, tf, useBackend, type BackendName } from '@reca/runtime';
+import { registerTorchBackend } from '../src/register-torch-backend.js';
+import type { TorchDeviceRequest } from '../src/torch-backend-options.js';
+import type { TorchBackendRegistration } from '../src/torch-backend-registration.js';
+
+/** The adapter families benchmarked. */
+type FamilyName = 'diffusion' | 'masked-autoregressive' | 'autoregressive';
+
+/** Preset names every family has. */
+type PresetName = DiffusionPresetName & MaskedAutoregressivePresetName & AutoregressivePresetName;
+
+/** A model and the micro-batches of one recaStep; `images` is `[batch, imageSize, imageSize, 3]`. */
+interface RecaStepSubject {
+  readonly model: UnifiedMultimodalModelV1;
+  readonly images: tf.Tensor4D;
+  readonly batches: readonly RecaMicroBatch[];
+}
+
+/** One row of the table. */
+interface BenchRow {
+  readonly family: FamilyName;
+  readonly preset: PresetName;
+  readonly backend: BackendName;
+  readonly device: string;
+  readonly trainableParameters: number | null;
+  readonly msPerStep: number | null;
+  readonly firstLoss: number | null;
+  readonly lastLoss: number | null;
+  readonly note: string;
+}
+
+const familyNames: readonly FamilyName[] = ['diffusion', 'masked-autoregressive', 'autoregressive'];
+const presetNames: readonly PresetName[] = ['tiny', 'small', 'base'];
+const backendChoices: readonly BackendName[] = ['torch', 'wasm', 'cpu'];
+
+function option(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 && index + 1 < process.argv.length ? (process.argv[index + 1] as string) : fallback;
+}
+
+/** A comma-separated option, each entry checked against `allowed`. */
+function listOption<Name extends string>(name: string, fallback: string, allowed: readonly Name[]): Name[] {
+  const values = option(name, fallback)
+    .split(',')
+    .map((value) => value.trim())
+    .filter((value) => value !== '');
+  for (const value of values) {
+    if (!(allowed as readonly string[]).includes(value)) throw new Error(`--${name}: '${value}' is not one of ${allowed.join(', ')}`);
+  }
+  return values as Name[];
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+function firstLine(error: unknown): string {
+  return error instanceof Error ? (error.message.split('\n')[0] as string) : String(error);
+}
+
+const families = listOption('families', familyNames.join(','), familyNames);
+const presets = listOption('presets', 'tiny', presetNames);
+const backends = listOption('backends', 'torch,wasm', backendChoices);
+const batchSize = Number(option('batch', '8'));
+const steps = Number(option('steps', '10'));
+const warmup = Number(option('warmup', '3'));
+const device = option('device', 'auto') as TorchDeviceRequest;
+const jsonPath = option('json', '');
+
+/** The autoregressive adapter's text tokenizer: a word-level vocabulary over the captions and the RecA instructions. */
+const autoregressiveTokenizer = WordLevelTokenizer.fromTexts(['a red blue green square circle triangle two image generate .', ...reconstructionInstructions, 'Generate an image.']);
+
+/** Builds the model of `family` at `preset` (seed 0) and the micro-batches its own bench uses. */
+function createSubject(family: FamilyName, preset: PresetName): RecaStepSubject {
+  switch (family) {
+    case 'diffusion': {
+      const model = createDiffusionUmm({ preset, seed: 0 });
+      const images = makeConformanceImages(batchSize, model.imageSize, 0);
+      return { model, images, batches: [{ kind: 'reconstruction', images }] };
+    }
+    case 'masked-autoregressive': {
+      const model = createMaskedAutoregressiveUmm({ preset, seed: 0 });
+      const images = makeConformanceImages(batchSize, model.imageSize, 0);
+      const captions = Array.from({ length: batchSize }, (_, index) => ['a red square', 'a green square', 'a blue square'][index % 3] as string);
+      return {
+        model,
+        images,
+        batches: [
+          { kind: 'reconstruction', images },
+          { kind: 'image-to-text', images, captions },
+        ],
+      };
+    }
+    case 'autoregressive': {
+      const model = createAutoregressiveUmm({ preset, tokenizer: autoregressiveTokenizer, seed: 0 });
+      const images = makeConformanceImages(batchSize, model.imageSize, 0);
+      const captions = Array.from({ length: batchSize }, () => 'a red square');
+      return {
+        model,
+        images,
+        batches: [
+          { kind: 'reconstruction', images },
+          { kind: 'image-to-text', images, captions },
+        ],
+      };
+    }
+  }
+}
+
+/** Makes `backend` the active tfjs backend; returns its device description. */
+async function activate(backend: BackendName, torch: TorchBackendRegistration | undefined, torchError: string): Promise<string> {
+  if (backend !== 'torch') return (await useBackend(backend, { allowSoftwareAdapter: true })).device;
+  if (torch === undefined) throw new Error(`the torch backend did not register: ${torchError}`);
+  registerGradientFixes();
+  await tf.setBackend('torch');
+  return torch.device;
+}
+
+async function benchRow(family: FamilyName, preset: PresetName, backend: BackendName, torch: TorchBackendRegistration | undefined, torchError: string): Promise<BenchRow> {
+  const unavailable = (reason: string): BenchRow => ({ family, preset, backend, device: '-', trainableParameters: null, msPerStep: null, firstLoss: null, lastLoss: null, note: reason });
+  let deviceDescription: string;
+  try {
+    deviceDescription = await activate(backend, torch, torchError);
+  } catch (error) {
+    return unavailable(`unavailable: ${firstLine(error)}`);
+  }
+  if (backend === 'torch') torch?.usage.reset();
+  const tensorsBefore = tf.memory().numTensors;
+  const subject = createSubject(family, preset);
+  const state = createRecaTrainingState({ model: subject.model, seed: 0, config: { optimizer: { learningRate: 1e-4 } } });
+  const trainableParameters = subject.model.trainableVariables().reduce((sum, [, variable]) => sum + variable.size, 0);
+  const times: number[] = [];
+  const losses: number[] = [];
+  let failure: string | undefined;
+  try {
+    for (let index = 0; index < warmup; index++) await recaStep(state, { batches: subject.batches });
+    for (let index = 0; index < steps; index++) {
+      const started = performance.now();
+      const result = await recaStep(state, { batches: subject.batches });
+      times.push(performance.now() - started);
+      losses.push(result.loss);
+    }
+  } catch (error) {
+    failure = `failed: ${firstLine(error)}`;
+  }
+  const fallbacks = backend === 'torch' && torch !== undefined ? [...torch.usage.fallbackCalls()].map(([name, calls]) => `${name}×${calls}`) : [];
+  state.dispose();
+  subject.model.dispose();
+  subject.images.dispose();
+  const tensorsAfter = tf.memory().numTensors;
+  if (tensorsAfter > tensorsBefore) {
+    console.warn(`warning: ${family} ${preset} on ${backend} left ${tensorsAfter - tensorsBefore} tensors (${tensorsBefore} → ${tensorsAfter})`);
+  }
+  const notes = [failure ?? `${times.length} timed steps after ${warmup}`];
+  if (backend === 'torch') notes.push(fallbacks.length === 0 ? 'no cpu fallbacks' : `cpu fallbacks: ${fallbacks.join(', ')}`);
+  return {
+    family,
+    preset,
+    backend,
+    device: deviceDescription,
+    trainableParameters,
+    msPerStep: times.length === 0 ? null : median(times),
+    firstLoss: losses[0] ?? null,
+    lastLoss: losses.at(-1) ?? null,
+    note: notes.join('; '),
+  };
+}
+
+function formatTable(header: readonly string[], body: readonly string[][]): string {
+  const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => (cells[column] as string).length)));
+  const line = (cells: readonly string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column] as number)).join(' | ')} |`;
+  return [line(header), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+function formatRows(rows: readonly BenchRow[]): string {
+  return formatTable(
+    ['family', 'preset', 'backend', 'device', 'trainable', 'ms/step', 'loss (first → last)', 'note'],
+    rows.map((row) => [
+      row.family,
+      row.preset,
+      row.backend,
+      row.device,
+      row.trainableParameters === null ? '-' : row.trainableParameters.toLocaleString('en-US'),
+      row.msPerStep === null ? '-' : row.msPerStep.toFixed(1),
+      row.firstLoss === null ? '-' : `${row.firstLoss.toFixed(4)} → ${(row.lastLoss as number).toFixed(4)}`,
+      row.note,
+    ]),
+  );
+}
+
+/** torch ms/step over wasm ms/step per (family, preset) where both were measured. */
+function formatRatios(rows: readonly BenchRow[]): string {
+  const body: string[][] = [];
+  for (const family of families) {
+    for (const preset of presets) {
+      const msOf = (backend: BackendName) => rows.find((row) => row.family === family && row.preset === preset && row.backend === backend)?.msPerStep ?? null;
+      const torchMs = msOf('torch');
+      const wasmMs = msOf('wasm');
+      body.push([family, preset, torchMs === null || wasmMs === null ? '-' : (torchMs / wasmMs).toFixed(2)]);
+    }
+  }
+  return formatTable(['family', 'preset', 'torch / wasm'], body);
+}
+
+let torch: TorchBackendRegistration | undefined;
+let torchError = '';
+if (backends.includes('torch')) {
+  try {
+    torch = await registerTorchBackend({ device });
+  } catch (error) {
+    torchError = firstLine(error);
+    console.warn(`torch backend unavailable: ${torchError}`);
+  }
+}
+const rows: BenchRow[] = [];
+for (const family of families) {
+  for (const preset of presets) {
+    for (const backend of backends) {
+      const row = await benchRow(family, preset, backend, torch, torchError);
+      console.log(`${row.family} ${row.preset} ${row.backend}: ${row.msPerStep === null ? row.note : `${row.msPerStep.toFixed(1)} ms/step`}`);
+      rows.push(row);
+    }
+  }
+}
+console.log(`\nrecaStep per adapter preset, batch ${batchSize}; median of ${steps} individually timed steps after ${warmup} untimed ones`);
+console.log(formatRows(rows));
+if (backends.includes('torch') && backends.includes('wasm')) console.log(`\n${formatRatios(rows)}`);
+console.log('PyTorch: no PyTorch port of the adapters exists; the PyTorch comparison is for the LM step only (bench/train-step.bench.ts).');
+if (jsonPath !== '') writeFileSync(jsonPath, `${JSON.stringify({ batchSize, steps, warmup, device, families, presets, backends, rows }, null, 2)}\n`);
+process.exit(0);

@@ -1,0 +1,110 @@
+/**
+ * A kernel-level profile of one training step on the torch backend, for the benchmark (`--profile`) and the GPU check.
+ * Two views per tfjs kernel name:
+ * - `hostMs`: time spent inside the addon's `run` call, without synchronising. On CUDA a kernel only queues work, so a
+ *   large host time means the kernel waited for the device (a hidden synchronisation or blocking copy).
+ * - `deviceMs`: time per kernel from `tf.profile`, which synchronises after every kernel (the backend's `time`): the
+ *   kernel's full cost, device work included. Slower than a real step; use it for shares, not for totals.
+ */
+import { tf } from '@reca/runtime';
+import type { TorchBackend } from '../backend/torch-backend.js';
+
+/** One kernel name's share of a profiled step. */
+export interface KernelProfileRow {
+  readonly kernel: string;
+  readonly calls: number;
+  readonly hostMs: number;
+  readonly deviceMs: number;
+}
+
+/** What {@link profileTorchStep} measured. */
+export interface KernelProfile {
+  /** Wall time of the unsynchronised step. */
+  readonly stepMs: number;
+  /** Sorted by `deviceMs`, largest first. */
+  readonly rows: readonly KernelProfileRow[];
+  /** Host↔device transfers during the unsynchronised step. */
+  readonly transfers: { reads: number; deviceWrites: number; scalarWrites: number };
+}
+
+/**
+ * Profiles `step` (one training step; it must read back only its loss) on the active torch backend: once with the
+ * addon's `run` timed per call, once under `tf.profile`.
+ */
+export async function profileTorchStep(step: () => unknown): Promise<KernelProfile> {
+  const backend = tf.backend() as TorchBackend;
+  if (typeof backend.transferCounts !== 'function') throw new Error(`profileTorchStep needs the torch backend; active: ${tf.getBackend()}`);
+  const addon = backend.addon;
+  const names = addon.kernelNames();
+  const host = new Map<string, { calls: number; ms: number }>();
+  const run = addon.run;
+  addon.run = (code, handles, attrs) => {
+    const started = performance.now();
+    try {
+      return run.call(addon, code, handles, attrs);
+    } finally {
+      const name = names[code] ?? String(code);
+      const entry = host.get(name) ?? { calls: 0, ms: 0 };
+      entry.calls += 1;
+      entry.ms += performance.now() - started;
+      host.set(name, entry);
+    }
+  };
+  const transfersBefore = backend.transferCounts();
+  let stepMs: number;
+  try {
+    const started = performance.now();
+    step();
+    stepMs = performance.now() - started;
+  } finally {
+    addon.run = run;
+  }
+  const transfersAfter = backend.transferCounts();
+
+  const device = new Map<string, { calls: number; ms: number }>();
+  const info = await tf.profile(() => {
+    step();
+  });
+  for (const kernel of info.kernels) {
+    const entry = device.get(kernel.name) ?? { calls: 0, ms: 0 };
+    entry.calls += 1;
+    entry.ms += typeof kernel.kernelTimeMs === 'number' ? kernel.kernelTimeMs : 0;
+    device.set(kernel.name, entry);
+  }
+  const kernels = new Set([...host.keys(), ...device.keys()]);
+  const rows = [...kernels]
+    .map((kernel) => ({
+      kernel,
+      calls: device.get(kernel)?.calls ?? host.get(kernel)?.calls ?? 0,
+      hostMs: host.get(kernel)?.ms ?? 0,
+      deviceMs: device.get(kernel)?.ms ?? 0,
+    }))
+    .sort((a, b) => b.deviceMs - a.deviceMs);
+  return {
+    stepMs,
+    rows,
+    transfers: {
+      reads: transfersAfter.reads - transfersBefore.reads,
+      deviceWrites: transfersAfter.deviceWrites - transfersBefore.deviceWrites,
+      scalarWrites: transfersAfter.scalarWrites - transfersBefore.scalarWrites,
+    },
+  };
+}
+
+/** The profile as a markdown table of the `limit` most expensive kernels. */
+export function formatKernelProfile(profile: KernelProfile, limit = 25): string {
+  const totalDevice = profile.rows.reduce((sum, row) => sum + row.deviceMs, 0);
+  const totalHost = profile.rows.reduce((sum, row) => sum + row.hostMs, 0);
+  const lines = [
+    `step ${profile.stepMs.toFixed(1)} ms unsynchronised (native run calls ${totalHost.toFixed(1)} ms of it); ` +
+      `Σ synchronised kernel time ${totalDevice.toFixed(1)} ms; transfers: ${profile.transfers.reads} reads, ` +
+      `${profile.transfers.deviceWrites} host→device writes, ${profile.transfers.scalarWrites} CPU scalar writes`,
+    '| kernel | calls | host ms (unsynchronised run) | device ms (synchronised) | share |',
+    '|---|---|---|---|---|',
+  ];
+  for (const row of profile.rows.slice(0, limit)) {
+    const share = totalDevice > 0 ? `${((100 * row.deviceMs) / totalDevice).toFixed(1)} %` : '-';
+    lines.push(`| ${row.kernel} | ${row.calls} | ${row.hostMs.toFixed(2)} | ${row.deviceMs.toFixed(2)} | ${share} |`);
+  }
+  return lines.join('\n');
+}
