@@ -116,6 +116,41 @@ void registerFusedKernels(KernelTable& table) {
     return std::vector<at::Tensor>{gradient};
   });
 
+  // Inputs: query [B, H, Tq, D], key [B, H, Tk, D], value [B, H, Tk, Dv], bias? (broadcastable to [B, H, Tq, Tk]).
+  // Attributes: scale. Outputs: softmax(q·kᵀ·scale + bias)·v [B, H, Tq, Dv] and the attention weights [B, H, Tq, Tk]
+  // (kept by the caller for the gradient).
+  table.add("RecaAttention", [](const KernelContext& context) {
+    const at::Tensor query = context.input(0);
+    requireFloat(query, "RecaAttention", "query");
+    at::Tensor scores = at::matmul(query, context.input(1).transpose(-2, -1));
+    scores.mul_(context.numberAttr("scale"));
+    if (context.hasInput(3)) scores.add_(context.input(3));
+    at::Tensor weights = at::softmax(scores, -1);
+    return std::vector<at::Tensor>{at::matmul(weights, context.input(2)), weights};
+  });
+
+  // Inputs: dy [B, H, Tq, Dv], query, key, value, weights (RecaAttention's second output), bias? (for its shape).
+  // Attributes: scale. Outputs: dquery, dkey, dvalue, and dbias (summed to the bias's shape) when a bias is given.
+  table.add("RecaAttentionGrad", [](const KernelContext& context) {
+    const at::Tensor dy = context.input(0);
+    const at::Tensor query = context.input(1);
+    const at::Tensor key = context.input(2);
+    const at::Tensor value = context.input(3);
+    const at::Tensor weights = context.input(4);
+    const double scale = context.numberAttr("scale");
+    const at::Tensor dvalue = at::matmul(weights.transpose(-2, -1), dy);
+    const at::Tensor dweights = at::matmul(dy, value.transpose(-2, -1));
+    // Softmax backward: ds = p ⊙ (dp − Σ_k dp·p).
+    const at::Tensor dscores = at::_softmax_backward_data(dweights, weights, -1, weights.scalar_type());
+    at::Tensor dquery = at::matmul(dscores, key);
+    dquery.mul_(scale);
+    at::Tensor dkey = at::matmul(dscores.transpose(-2, -1), query);
+    dkey.mul_(scale);
+    std::vector<at::Tensor> outputs{dquery, dkey, dvalue};
+    if (context.hasInput(5)) outputs.push_back(dscores.sum_to_size(context.raw(5).sizes()).contiguous());
+    return outputs;
+  });
+
   // Inputs: parameter, gradient, firstMoment, secondMoment (float32, one shape). Attributes: beta1, beta2, epsilon,
   // stepSize (lr / (1 − β1^t)), rootBiasCorrection2 (√(1 − β2^t)), decayFactor (1 − lr·wd, or 1), momentsInPlace and
   // parameterInPlace (optional, default false: write into the inputs' storage). Outputs: the new

@@ -67,4 +67,6 @@ export const nativeKernelInputs: Readonly<Record<string, NativeKernelInputs>> = 
   RecaSoftmaxCrossEntropy: ['logits', 'labels'],
   RecaSoftmaxCrossEntropyGrad: ['dy', 'logits', 'labels'],
   RecaAdamUpdate: ['parameter', 'gradient', 'firstMoment', 'secondMoment'],
+  RecaAttention: ['query', 'key', 'value', 'bias'],
+  RecaAttentionGrad: ['dy', 'query', 'key', 'value', 'weights', 'bias'],
 };

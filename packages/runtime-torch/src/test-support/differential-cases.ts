@@ -5,12 +5,14 @@
  * Shared by the vitest suite and the GPU check bundle.
  */
 import {
+  attentionBias,
   crossEntropyWithIgnoreIndex,
   fusedKernelNames,
   geluErf,
   geluTanh,
   layerNormalization,
   runFusedKernel,
+  scaledDotProductAttention,
   tf,
   type SeededRandom,
 } from '@reca/runtime';
@@ -343,6 +345,20 @@ const fusedCases: DifferentialCase[] = [
   ]),
   c('RecaSoftmaxCrossEntropy ignoreIndex inside the classes', [normal([2, 3, 5], 2), crossEntropyLabels(6, 5, 2)], (logits, labels) =>
     crossEntropyWithIgnoreIndex(logits, tf.reshape(labels, [2, 3]), { ignoreIndex: 2, reduction: 'sum' }),
+  ),
+  c('RecaAttention and RecaAttentionGrad (no bias)', [normal([2, 3, 5, 4]), normal([2, 3, 5, 4]), normal([2, 3, 5, 4])], (q, k, v) =>
+    scaledDotProductAttention(q, k, v),
+  ),
+  c(
+    'RecaAttention cross-attention with a broadcast bias and its gradient',
+    [normal([2, 2, 3, 4]), normal([2, 2, 6, 4]), normal([2, 2, 6, 5]), normal([1, 1, 3, 6]), normal([2, 1, 1, 6])],
+    (q, k, v, sharedBias, keyBias) => [
+      scaledDotProductAttention(q, k, v, { bias: sharedBias, scale: 0.7 }),
+      scaledDotProductAttention(q, k, v, { bias: keyBias }),
+    ],
+  ),
+  c('RecaAttention with a causal mask bias', [normal([1, 2, 4, 3]), normal([1, 2, 4, 3]), normal([1, 2, 4, 3])], (q, k, v) =>
+    scaledDotProductAttention(q, k, v, { bias: attentionBias(1, 4, 4, { causal: true }) }),
   ),
   c(
     'RecaAdamUpdate (with and without decay)',

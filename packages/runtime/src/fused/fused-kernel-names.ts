@@ -14,7 +14,9 @@
  * | `RecaGeluGrad` | dy, x | approximate | dx |
  * | `RecaSoftmaxCrossEntropy` | logits `[N, C]`, labels int32 `[N]` | ignoreIndex | loss per row `[N]`: −log softmax(logits)[label], 0 where label is ignoreIndex or outside [0, C) |
  * | `RecaSoftmaxCrossEntropyGrad` | dy `[N]`, logits, labels | ignoreIndex | dlogits `[N, C]` = (softmax − onehot(label)) · dy, 0 rows where the loss is 0 by rule |
- * | `RecaAdamUpdate` | parameter, gradient, firstMoment, secondMoment (one shape) | beta1, beta2, epsilon, stepSize, rootBiasCorrection2, decayFactor | parameter′, firstMoment′, secondMoment′ (see {@link adamWUpdate}) |
+ * | `RecaAttention` | query `[B, H, Tq, D]`, key `[B, H, Tk, D]`, value `[B, H, Tk, Dv]`, bias? (broadcastable to `[B, H, Tq, Tk]`) | scale | output `[B, H, Tq, Dv]` = softmax(q·kᵀ·scale + bias)·v, weights `[B, H, Tq, Tk]` |
+ * | `RecaAttentionGrad` | dy, query, key, value, weights, bias? | scale | dquery, dkey, dvalue, then dbias (summed to the bias's shape) when a bias is given |
+ * | `RecaAdamUpdate` | parameter, gradient, firstMoment, secondMoment (one shape) | beta1, beta2, epsilon, stepSize, rootBiasCorrection2, decayFactor | parameter′, firstMoment′, secondMoment′ (see `AdamW`); optional boolean attributes momentsInPlace / parameterInPlace: the caller guarantees no other tensor shares that data, so the kernel may write into it |
  */
 export const fusedKernelNames = {
   layerNorm: 'RecaLayerNorm',
@@ -23,6 +25,8 @@ export const fusedKernelNames = {
   geluGrad: 'RecaGeluGrad',
   softmaxCrossEntropy: 'RecaSoftmaxCrossEntropy',
   softmaxCrossEntropyGrad: 'RecaSoftmaxCrossEntropyGrad',
+  attention: 'RecaAttention',
+  attentionGrad: 'RecaAttentionGrad',
   adamUpdate: 'RecaAdamUpdate',
 } as const;
 

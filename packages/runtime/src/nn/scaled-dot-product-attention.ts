@@ -1,5 +1,7 @@
 import { tf } from '../tf.js';
 import { ShapeMismatchError } from '../errors/shape-mismatch-error.js';
+import { fusedKernelNames } from '../fused/fused-kernel-names.js';
+import { hasFusedKernel, runFusedKernel } from '../fused/has-fused-kernel.js';
 
 /** Options of {@link scaledDotProductAttention}. */
 export interface ScaledDotProductAttentionOptions {
@@ -14,8 +16,9 @@ export interface ScaledDotProductAttentionOptions {
 
 /**
  * `softmax(q · kᵀ · scale + bias) · v` per batch element and head (PyTorch's `F.scaled_dot_product_attention`).
- * The products run as rank-3 batch matmuls over `batch · heads` with equal batch dimensions, whose gradients exist
- * on every backend.
+ * Runs the backend's fused `RecaAttention` kernel (and `RecaAttentionGrad`) where it has one; elsewhere the products
+ * run as rank-3 batch matmuls over `batch · heads` with equal batch dimensions, whose gradients exist on every
+ * backend. A bias gets a gradient either way.
  *
  * @param query - float32 `[batch, heads, queries, headDim]`.
  * @param key - float32 `[batch, heads, keys, headDim]`.
@@ -41,6 +44,7 @@ export function scaledDotProductAttention(
   }
   const valueDim = value.shape[3] as number;
   const { bias = null, scale = 1 / Math.sqrt(headDim) } = options;
+  if (query.dtype === 'float32' && hasFusedKernel(fusedKernelNames.attention)) return fusedAttention(query, key, value, bias, scale);
   return tf.tidy(() => {
     const flatQuery = tf.reshape(query, [batchSize * heads, queryLength, headDim]);
     const flatKey = tf.reshape(key, [batchSize * heads, keyLength, headDim]);
@@ -53,4 +57,26 @@ export function scaledDotProductAttention(
     const output = tf.matMul(weights, flatValue);
     return tf.reshape(output, [batchSize, heads, queryLength, valueDim]) as tf.Tensor4D;
   });
+}
+
+/** Attention through the backend's `RecaAttention` / `RecaAttentionGrad` kernels; the weights are kept for the gradient. */
+function fusedAttention(query: tf.Tensor, key: tf.Tensor, value: tf.Tensor, bias: tf.Tensor | null, scale: number): tf.Tensor4D {
+  const attrs = { scale };
+  const attend = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    const [q, k, v, b] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor | undefined];
+    const inputs: tf.NamedTensorMap = b === undefined ? { query: q, key: k, value: v } : { query: q, key: k, value: v, bias: b };
+    const [output, weights] = runFusedKernel(fusedKernelNames.attention, inputs, attrs) as [tf.Tensor, tf.Tensor];
+    save(b === undefined ? [q, k, v, weights] : [q, k, v, weights, b]);
+    return {
+      value: output,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [savedQuery, savedKey, savedValue, savedWeights, savedBias] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor | undefined];
+        const gradientInputs: tf.NamedTensorMap = { dy: dy as tf.Tensor, query: savedQuery, key: savedKey, value: savedValue, weights: savedWeights };
+        if (savedBias !== undefined) gradientInputs['bias'] = savedBias;
+        return runFusedKernel(fusedKernelNames.attentionGrad, gradientInputs, attrs);
+      },
+    };
+  });
+  return (bias === null ? attend(query, key, value) : attend(query, key, value, bias)) as tf.Tensor4D;
 }

@@ -3,7 +3,7 @@ import type { BackendName } from '../backend-name.js';
 import { cpuCumsumFix, wasmCumsumFix, webGpuCumsumFix } from './cumsum-fix.js';
 import type { KernelFix } from './kernel-fix.js';
 import { forgetStockKernel, getStockKernel, rememberStockKernel } from './stock-kernels.js';
-import { wasmBatchMatMulFix } from './wasm-batch-mat-mul.js';
+import { wasmBatchMatMulFix, wasmFusedMatMulFix } from './wasm-batch-mat-mul.js';
 import { wasmConv2dBackpropFilterFix } from './wasm-conv2d-backprop-filter.js';
 import { wasmDepthwiseConv2dBackpropFilterFix, wasmDepthwiseConv2dBackpropInputFix } from './wasm-depthwise-conv2d-backprop.js';
 import { wasmUnsortedSegmentSumFix } from './wasm-unsorted-segment-sum.js';
@@ -19,6 +19,7 @@ export const kernelFixesByBackend: Readonly<Record<BackendName, readonly KernelF
   webgpu: [webGpuPadV2Fix, webGpuMirrorPadFix, webGpuReverseFix, webGpuCumsumFix, webGpuAddNFix],
   wasm: [
     wasmBatchMatMulFix,
+    wasmFusedMatMulFix,
     wasmUnsortedSegmentSumFix,
     wasmConv2dBackpropFilterFix,
     wasmDepthwiseConv2dBackpropFilterFix,

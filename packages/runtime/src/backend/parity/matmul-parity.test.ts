@@ -21,6 +21,13 @@ for (const transposeA of [false, true]) {
         [normalInput([2, 3, ...a]), normalInput([2, 3, ...b])],
         (left, right) => tf.matMul(left as tf.Tensor4D, right as tf.Tensor4D, transposeA, transposeB),
       ),
+      // tf.fused.matMul with a non-zero bias (wasm 4.22 indexed the bias wrongly with a transposed operand).
+      parityCase(`fused matMul with bias ${label}`, [normalInput(a), normalInput(b), normalInput([3])], (left, right, bias) =>
+        tf.fused.matMul({ a: left as tf.Tensor2D, b: right as tf.Tensor2D, transposeA, transposeB, bias }),
+      ),
+      parityCase(`fused matMul batched with bias and relu ${label}`, [normalInput([2, ...a]), normalInput([2, ...b]), normalInput([3])], (left, right, bias) =>
+        tf.fused.matMul({ a: left as tf.Tensor3D, b: right as tf.Tensor3D, transposeA, transposeB, bias, activation: 'relu' }),
+      ),
     );
   }
 }
