@@ -4,13 +4,14 @@
  * TypeScript one computes.
  *
  * Builds the bench's model (`createAutoregressiveUmm`, preset `tiny` by default, seed 0, the bench's word-level
- * tokenizer) and replaces its zero-initialised `output.weight` by N(0, 0.02) draws of `SeededRandom('reference-output')`
- * (with zero output weights every logit is 0 and the generator check would compare nothing). Then it writes, into
- * `--out` (default: `<tmpdir>/reca-autoregressive-reference-<preset>`):
+ * tokenizer) and writes, into `--out` (default: `<tmpdir>/reca-autoregressive-reference-<preset>`):
  *
- * - `weights.safetensors`: every weight of `model.namedWeights()` (VQ tokenizer included) as used below; metadata
- *   `config` (the model's `getConfig()`, tokenizer included), `preset`, `backend`.
- * - `reference.safetensors`: a fixed batch and what the model computes for it:
+ * - `weights.safetensors`: every weight of `model.namedWeights()` (VQ tokenizer included) exactly as created, i.e. the
+ *   bench's initial model; metadata `config` (the model's `getConfig()`, tokenizer included), `preset`, `backend`.
+ * - `reference.safetensors`: `override.output.weight`, N(0, 0.02) draws of `SeededRandom('reference-output')` that
+ *   replace the generator's zero-initialised `output.weight` before anything below is computed (with zero output
+ *   weights every logit is 0 and the generator check would compare nothing); a fixed batch and what the model computes
+ *   for it:
  *   `images` `[B, S, S, 3]` (`makeConformanceImages(B, S, 0)`), `degraded` `[B, m, m, 3]` (RecA's resize bottleneck),
  *   `vq.latents` `[B, g, g, d]`, `vq.indices` int32 `[B, g, g]`, `vq.decoded` `[B, S, S, 3]`,
  *   `understanding.degraded` `[B, 16, W]` and `understanding.full` `[B, 64, W]` (ViT → projector of the degraded and
@@ -74,11 +75,6 @@ if (backend === 'torch') {
 }
 
 const model = createAutoregressiveUmm({ preset, tokenizer, seed: 0 });
-const outputShape = model.generator.output.weight.shape;
-const outputWeight = tf.tensor(new SeededRandom('reference-output').normalArray(outputShape[0] * outputShape[1], 0, 0.02), outputShape);
-model.generator.output.weight.assign(outputWeight);
-outputWeight.dispose();
-
 mkdirSync(outputDirectory, { recursive: true });
 const weightsPath = join(outputDirectory, 'weights.safetensors');
 await writeSafetensorsFile(weightsPath, await tensorsToSafetensors(model.namedWeights()), {
@@ -87,13 +83,17 @@ await writeSafetensorsFile(weightsPath, await tensorsToSafetensors(model.namedWe
   backend: tf.getBackend(),
 });
 
+const reference = new Map<string, tf.Tensor>();
+const keep = (name: string, tensor: tf.Tensor) => reference.set(name, tensor);
+const outputShape = model.generator.output.weight.shape;
+const outputWeight = tf.tensor(new SeededRandom('reference-output').normalArray(outputShape[0] * outputShape[1], 0, 0.02), outputShape);
+model.generator.output.weight.assign(outputWeight);
+keep('override.output.weight', outputWeight);
+
 const imageSize = model.imageSize;
 const images = makeConformanceImages(batchSize, imageSize, 0);
 const instructions = Array.from({ length: batchSize }, (_, index) => reconstructionInstructions[instructionIndices[index % instructionIndices.length] as number] as string);
 const captions = Array.from({ length: batchSize }, (_, index) => captionPool[index % captionPool.length] as string);
-const reference = new Map<string, tf.Tensor>();
-const keep = (name: string, tensor: tf.Tensor) => reference.set(name, tensor);
-
 // The fixed batch's forward values.
 const degraded = degradeImages(images, { type: 'resize' }, model.understanding.minimumImageSize);
 keep('images', images);

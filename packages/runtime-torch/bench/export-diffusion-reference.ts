@@ -22,7 +22,8 @@
  *   - `grad.<name>`: the gradient of that loss (condition built inside the tape, understanding frozen) for every
  *     trainable variable,
  *   - `after.<name>`: every trainable variable after `--steps` real `recaStep`s from the perturbed weights (state seed
- *     0, AdamW at learning rate 1e-4, the model's RecA defaults: the bench's training state).
+ *     0, AdamW at learning rate 1e-4, the model's RecA defaults: the bench's training state),
+ *   - `exp_avg.<name>`, `exp_avg_sq.<name>`: AdamW's moments after those steps.
  * - `reference.json`: the model config (`getConfig()`, with the tokenizer's words), the fixed texts and flags, the
  *   seeds, the trainable names, and each recaStep's loss, gradient norm and learning rate.
  *
@@ -131,6 +132,8 @@ for (let index = 0; index < steps; index++) {
   console.log(`recaStep ${result.step}: loss ${result.loss.toFixed(6)}, gradient norm ${result.gradientNorm.toFixed(6)}, learning rate ${result.learningRate}`);
 }
 const after = Object.fromEntries(model.trainableVariables().map(([name, variable]) => [`after.${name}`, variable.clone() as tf.Tensor]));
+// AdamW's moments after the steps, PyTorch's state names: `exp_avg.<name>`, `exp_avg_sq.<name>`.
+const moments = Object.fromEntries(Object.entries(state.optimizer.getState()).map(([name, tensor]) => [name, tensor.clone()]));
 
 await writeTensors(join(outDirectory, 'reference.safetensors'), {
   images,
@@ -146,6 +149,7 @@ await writeTensors(join(outDirectory, 'reference.safetensors'), {
   loss,
   ...gradients,
   ...after,
+  ...moments,
 });
 const reference = {
   preset,

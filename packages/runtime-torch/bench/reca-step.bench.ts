@@ -17,7 +17,8 @@
  *
  * Usage: pnpm bench:reca-step [-- --families diffusion,masked-autoregressive,autoregressive] [--presets tiny,small]
  *        [--backends torch,wasm,cpu] [--batch 8] [--steps 10] [--warmup 3] [--device auto|cpu|cuda]
- *        [--json results.json]
+ *        [--profile] [--json results.json]
+ * `--profile` prints a kernel-level profile of one torch recaStep per row (src/test-support/kernel-profile.ts).
  * Defaults: every family, preset `tiny` (`small` and `base` exist), backends `torch,wasm` (`cpu` is the slow
  * reference backend), batch 8, 10 timed steps after 3 untimed ones, device `auto`.
  */
@@ -36,6 +37,7 @@ import {
 import { makeConformanceImages } from '@reca/core/test';
 import { registerGradientFixes, tf, useBackend, type BackendName } from '@reca/runtime';
 import { registerTorchBackend } from '../src/register-torch-backend.js';
+import { formatKernelProfile, profileTorchStep } from '../src/test-support/kernel-profile.js';
 import type { TorchDeviceRequest } from '../src/torch-backend-options.js';
 import type { TorchBackendRegistration } from '../src/torch-backend-registration.js';
 
@@ -103,6 +105,7 @@ const steps = Number(option('steps', '10'));
 const warmup = Number(option('warmup', '3'));
 const device = option('device', 'auto') as TorchDeviceRequest;
 const jsonPath = option('json', '');
+const profile = process.argv.includes('--profile');
 
 /** The autoregressive adapter's text tokenizer: a word-level vocabulary over the captions and the RecA instructions. */
 const autoregressiveTokenizer = WordLevelTokenizer.fromTexts(['a red blue green square circle triangle two image generate .', ...reconstructionInstructions, 'Generate an image.']);
@@ -176,6 +179,10 @@ async function benchRow(family: FamilyName, preset: PresetName, backend: Backend
       const result = await recaStep(state, { batches: subject.batches });
       times.push(performance.now() - started);
       losses.push(result.loss);
+    }
+    if (profile && backend === 'torch') {
+      const kernelProfile = await profileTorchStep(() => recaStep(state, { batches: subject.batches }));
+      console.log(`\nkernel profile of one torch recaStep: ${family} ${preset}\n${formatKernelProfile(kernelProfile, 20)}\n`);
     }
   } catch (error) {
     failure = `failed: ${firstLine(error)}`;

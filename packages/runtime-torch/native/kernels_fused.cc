@@ -78,6 +78,25 @@ void registerFusedKernels(KernelTable& table) {
     return outputs;
   });
 
+  // Inputs: x [..., K], weight [N, K], bias? [N]. Output: x·weightᵀ + bias [..., N] (PyTorch's F.linear).
+  table.add("RecaLinear", [](const KernelContext& context) {
+    const at::Tensor x = context.input(0);
+    requireFloat(x, "RecaLinear", "x");
+    return std::vector<at::Tensor>{at::linear(x, context.input(1), optionalInput(context, 2))};
+  });
+
+  // Inputs: dy [..., N], x [..., K], weight [N, K]. Attributes: hasBias. Outputs: dx [..., K], dweight [N, K], then
+  // dbias [N] when hasBias.
+  table.add("RecaLinearGrad", [](const KernelContext& context) {
+    const at::Tensor dy = context.input(0);
+    const at::Tensor x = context.input(1);
+    const at::Tensor weight = context.input(2);
+    const at::Tensor flatGradient = dy.reshape({-1, dy.size(-1)});
+    std::vector<at::Tensor> outputs{at::matmul(dy, weight), at::mm(flatGradient.t(), x.reshape({-1, x.size(-1)}))};
+    if (context.boolAttr("hasBias", false)) outputs.push_back(flatGradient.sum(0));
+    return outputs;
+  });
+
   // Inputs: x. Attributes: approximate ('tanh' | 'none'). Output: y.
   table.add("RecaGelu", [](const KernelContext& context) {
     const at::Tensor x = context.input(0);

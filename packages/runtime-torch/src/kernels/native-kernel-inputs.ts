@@ -67,6 +67,8 @@ export const nativeKernelInputs: Readonly<Record<string, NativeKernelInputs>> = 
   RecaSoftmaxCrossEntropy: ['logits', 'labels'],
   RecaSoftmaxCrossEntropyGrad: ['dy', 'logits', 'labels'],
   RecaAdamUpdate: ['parameter', 'gradient', 'firstMoment', 'secondMoment'],
+  RecaLinear: ['x', 'weight', 'bias'],
+  RecaLinearGrad: ['dy', 'x', 'weight'],
   RecaAttention: ['query', 'key', 'value', 'bias'],
   RecaAttentionGrad: ['dy', 'query', 'key', 'value', 'weights', 'bias'],
 };

@@ -11,6 +11,7 @@ import {
   geluErf,
   geluTanh,
   layerNormalization,
+  linear,
   runFusedKernel,
   scaledDotProductAttention,
   tf,
@@ -346,6 +347,10 @@ const fusedCases: DifferentialCase[] = [
   c('RecaSoftmaxCrossEntropy ignoreIndex inside the classes', [normal([2, 3, 5], 2), crossEntropyLabels(6, 5, 2)], (logits, labels) =>
     crossEntropyWithIgnoreIndex(logits, tf.reshape(labels, [2, 3]), { ignoreIndex: 2, reduction: 'sum' }),
   ),
+  c('RecaLinear and RecaLinearGrad (rank 3 with bias, rank 2 without)', [normal([2, 3, 4]), normal([5, 4]), normal([5]), normal([6, 4])], (x, weight, bias, flat) => [
+    linear(x, weight, bias),
+    linear(flat, weight, null),
+  ]),
   c('RecaAttention and RecaAttentionGrad (no bias)', [normal([2, 3, 5, 4]), normal([2, 3, 5, 4]), normal([2, 3, 5, 4])], (q, k, v) =>
     scaledDotProductAttention(q, k, v),
   ),

@@ -32,6 +32,7 @@ export interface KernelProfile {
  * addon's `run` timed per call, once under `tf.profile`.
  */
 export async function profileTorchStep(step: () => unknown): Promise<KernelProfile> {
+  // `step` may be asynchronous (recaStep): both passes await it.
   const backend = tf.backend() as TorchBackend;
   if (typeof backend.transferCounts !== 'function') throw new Error(`profileTorchStep needs the torch backend; active: ${tf.getBackend()}`);
   const addon = backend.addon;
@@ -54,7 +55,7 @@ export async function profileTorchStep(step: () => unknown): Promise<KernelProfi
   let stepMs: number;
   try {
     const started = performance.now();
-    step();
+    await step();
     stepMs = performance.now() - started;
   } finally {
     addon.run = run;
@@ -62,8 +63,8 @@ export async function profileTorchStep(step: () => unknown): Promise<KernelProfi
   const transfersAfter = backend.transferCounts();
 
   const device = new Map<string, { calls: number; ms: number }>();
-  const info = await tf.profile(() => {
-    step();
+  const info = await tf.profile(async () => {
+    await step();
   });
   for (const kernel of info.kernels) {
     const entry = device.get(kernel.name) ?? { calls: 0, ms: 0 };

@@ -10,6 +10,8 @@
  * |---|---|---|---|
  * | `RecaLayerNorm` | x `[..., C]`, weight? `[C]`, bias? `[C]` | epsilon | y, shape of x |
  * | `RecaLayerNormGrad` | dy, x, weight?, bias? | epsilon | dx, then dweight and dbias for the inputs given |
+ * | `RecaLinear` | x `[..., K]`, weight `[N, K]`, bias? `[N]` | — | x·weightᵀ + bias `[..., N]` |
+ * | `RecaLinearGrad` | dy `[..., N]`, x, weight | hasBias | dx, dweight, then dbias when hasBias |
  * | `RecaGelu` | x | approximate: `'tanh'` \| `'none'` | y |
  * | `RecaGeluGrad` | dy, x | approximate | dx |
  * | `RecaSoftmaxCrossEntropy` | logits `[N, C]`, labels int32 `[N]` | ignoreIndex | loss per row `[N]`: −log softmax(logits)[label], 0 where label is ignoreIndex or outside [0, C) |
@@ -21,6 +23,8 @@
 export const fusedKernelNames = {
   layerNorm: 'RecaLayerNorm',
   layerNormGrad: 'RecaLayerNormGrad',
+  linear: 'RecaLinear',
+  linearGrad: 'RecaLinearGrad',
   gelu: 'RecaGelu',
   geluGrad: 'RecaGeluGrad',
   softmaxCrossEntropy: 'RecaSoftmaxCrossEntropy',

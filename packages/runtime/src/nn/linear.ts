@@ -1,5 +1,6 @@
 import { tf } from '../tf.js';
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
+import { linear } from '../ops/linear.js';
 import { ShapeMismatchError } from '../errors/shape-mismatch-error.js';
 import type { SeededRandom } from '../random/seeded-random.js';
 import { initializeParameter, type Initializer } from './initializer.js';
@@ -68,11 +69,6 @@ export class Linear extends Module {
         context: 'Linear.forward',
       });
     }
-    return tf.tidy(() => {
-      const flat = tf.reshape(input, [-1, this.inFeatures]);
-      // tf.fused.matMul adds the bias inside the product's kernel where the backend fuses it (torch: one addmm).
-      const output = this.bias ? tf.fused.matMul({ a: flat, b: this.weight, transposeB: true, bias: this.bias }) : tf.matMul(flat, this.weight, false, true);
-      return tf.reshape(output, [...input.shape.slice(0, -1), this.outFeatures]);
-    });
+    return linear(input, this.weight, this.bias);
   }
 }

@@ -1,0 +1,43 @@
+import { tf } from '../tf.js';
+import { fusedKernelNames } from '../fused/fused-kernel-names.js';
+import { hasFusedKernel, runFusedKernel } from '../fused/has-fused-kernel.js';
+
+/**
+ * `input · weightᵀ + bias` over the last dimension (PyTorch's `F.linear`, weight in PyTorch's `[out, in]` layout).
+ *
+ * Runs the backend's fused `RecaLinear` kernel (and `RecaLinearGrad`) where it has one — one kernel each way instead
+ * of the reshapes, product, bias add and their gradients; elsewhere it flattens the leading dimensions and uses
+ * `tf.fused.matMul` (the bias added inside the product where the backend fuses it).
+ *
+ * @param input - float32 `[..., in]` (rank ≥ 1).
+ * @param weight - float32 `[out, in]`.
+ * @param bias - float32 `[out]`, or null.
+ * @returns float32 `[..., out]`; the caller owns it.
+ */
+export function linear(input: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
+  const outFeatures = weight.shape[0] as number;
+  const inFeatures = weight.shape[1] as number;
+  if (input.dtype === 'float32' && hasFusedKernel(fusedKernelNames.linear)) return fusedLinear(input, weight, bias);
+  return tf.tidy(() => {
+    const flat = tf.reshape(input, [-1, inFeatures]);
+    const output = bias ? tf.fused.matMul({ a: flat, b: weight, transposeB: true, bias }) : tf.matMul(flat, weight, false, true);
+    return tf.reshape(output, [...input.shape.slice(0, -1), outFeatures]);
+  });
+}
+
+function fusedLinear(input: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
+  const project = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    const [x, w, b] = args as [tf.Tensor, tf.Tensor, tf.Tensor | undefined];
+    save([x, w]);
+    const inputs: tf.NamedTensorMap = b === undefined ? { x, weight: w } : { x, weight: w, bias: b };
+    return {
+      value: runFusedKernel(fusedKernelNames.linear, inputs, {})[0] as tf.Tensor,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const gradientInputs = { dy: dy as tf.Tensor, x: saved[0] as tf.Tensor, weight: saved[1] as tf.Tensor };
+        return runFusedKernel(fusedKernelNames.linearGrad, gradientInputs, { hasBias: b !== undefined });
+      },
+    };
+  });
+  return bias === null ? project(input, weight) : project(input, weight, bias);
+}
