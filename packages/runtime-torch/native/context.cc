@@ -193,6 +193,24 @@ std::optional<std::vector<int64_t>> KernelContext::intListAttr(const char* name)
   return list;
 }
 
+std::vector<double> KernelContext::numberListAttr(const char* name) const {
+  const Napi::Value value = attr(name);
+  if (!value.IsArray()) attrError(name, "an array of numbers");
+  const Napi::Array array = value.As<Napi::Array>();
+  std::vector<double> list(array.Length());
+  for (uint32_t index = 0; index < array.Length(); index++) {
+    const Napi::Value element = array.Get(index);
+    if (element.IsBoolean()) {
+      list[index] = element.As<Napi::Boolean>().Value() ? 1 : 0;
+    } else if (element.IsNumber()) {
+      list[index] = element.As<Napi::Number>().DoubleValue();
+    } else {
+      attrError(name, "an array of numbers or booleans");
+    }
+  }
+  return list;
+}
+
 std::vector<int64_t> KernelContext::requiredIntListAttr(const char* name) const {
   std::optional<std::vector<int64_t>> list = intListAttr(name);
   if (!list) attrError(name, "present");

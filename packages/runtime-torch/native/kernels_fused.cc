@@ -170,48 +170,78 @@ void registerFusedKernels(KernelTable& table) {
     return outputs;
   });
 
-  // Inputs: parameter, gradient, firstMoment, secondMoment (float32, one shape). Attributes: beta1, beta2, epsilon,
-  // stepSize (lr / (1 − β1^t)), rootBiasCorrection2 (√(1 − β2^t)), decayFactor (1 − lr·wd, or 1), momentsInPlace and
-  // parameterInPlace (optional, default false: write into the inputs' storage). Outputs: the new
-  // parameter, first moment and second moment — PyTorch's AdamW (non-fused) update:
+  // Inputs (variadic): n groups of parameter, gradient, firstMoment, secondMoment (float32, one shape per group).
+  // Attributes: beta1, beta2, epsilon, and per group (arrays of n): stepSizes (lr / (1 − β1^t)), rootBiasCorrections
+  // (√(1 − β2^t)), decayFactors (1 − lr·wd, or 1), momentsInPlace and parameterInPlace (booleans: the caller guarantees
+  // no other tensor shares that data, so it may be written in place). Outputs: per group the new parameter, first
+  // moment and second moment — PyTorch's AdamW (non-fused) update, one call for every parameter:
   //   m' = β1·m + (1 − β1)·g;  v' = β2·v + (1 − β2)·g²;  p' = p·decay − stepSize · m' / (√v' / √(1 − β2^t) + ε).
   table.add("RecaAdamUpdate", [](const KernelContext& context) {
-    at::Tensor parameter = context.input(0);
-    const at::Tensor gradient = context.input(1);
-    at::Tensor firstMoment = context.input(2);
-    at::Tensor secondMoment = context.input(3);
-    for (const at::Tensor* tensor : std::initializer_list<const at::Tensor*>{&parameter, &gradient, &firstMoment, &secondMoment}) {
-      requireFloat(*tensor, "RecaAdamUpdate", "parameter/gradient/moments");
-      if (!tensor->sizes().equals(parameter.sizes())) {
-        throw std::invalid_argument("RecaAdamUpdate: parameter, gradient and moments must have one shape");
-      }
-    }
+    if (context.inputCount() % 4 != 0) throw std::invalid_argument("RecaAdamUpdate: inputs must be groups of 4");
+    const size_t groups = context.inputCount() / 4;
     const double beta1 = context.numberAttr("beta1");
     const double beta2 = context.numberAttr("beta2");
-    // In place when the caller says no other tfjs tensor shares the data (it checks the reference counts): the outputs
-    // are new handles on the same storage, as PyTorch's optimisers update their tensors.
-    const bool momentsInPlace = context.boolAttr("momentsInPlace", false);
-    const bool parameterInPlace = context.boolAttr("parameterInPlace", false);
-    at::Tensor newFirst = momentsInPlace ? firstMoment.mul_(beta1) : at::mul(firstMoment, beta1);
-    newFirst.add_(gradient, 1 - beta1);
-    at::Tensor newSecond = momentsInPlace ? secondMoment.mul_(beta2) : at::mul(secondMoment, beta2);
-    newSecond.addcmul_(gradient, gradient, 1 - beta2);
-    at::Tensor denominator = at::sqrt(newSecond);
-    denominator.div_(context.numberAttr("rootBiasCorrection2")).add_(context.numberAttr("epsilon"));
-    const double decayFactor = context.numberAttr("decayFactor", 1);
-    const double stepSize = context.numberAttr("stepSize");
-    at::Tensor newParameter;
-    if (parameterInPlace) {
-      newParameter = parameter;
-      if (decayFactor != 1) newParameter.mul_(decayFactor);
-      newParameter.addcdiv_(newFirst, denominator, -stepSize);
-    } else if (decayFactor == 1) {
-      newParameter = at::addcdiv(parameter, newFirst, denominator, -stepSize);
-    } else {
-      newParameter = at::mul(parameter, decayFactor);
-      newParameter.addcdiv_(newFirst, denominator, -stepSize);
+    const double epsilon = context.numberAttr("epsilon");
+    const std::vector<double> stepSizes = context.numberListAttr("stepSizes");
+    const std::vector<double> rootBiasCorrections = context.numberListAttr("rootBiasCorrections");
+    const std::vector<double> decayFactors = context.numberListAttr("decayFactors");
+    const std::vector<double> momentsInPlace = context.numberListAttr("momentsInPlace");
+    const std::vector<double> parameterInPlace = context.numberListAttr("parameterInPlace");
+    for (const std::vector<double>* list : {&stepSizes, &rootBiasCorrections, &decayFactors, &momentsInPlace, &parameterInPlace}) {
+      if (list->size() != groups) throw std::invalid_argument("RecaAdamUpdate: per-group attributes must have one entry per group");
     }
-    return std::vector<at::Tensor>{newParameter, newFirst, newSecond};
+    std::vector<at::Tensor> outputs;
+    outputs.reserve(groups * 3);
+    for (size_t group = 0; group < groups; group++) {
+      at::Tensor parameter = context.input(group * 4);
+      const at::Tensor gradient = context.input(group * 4 + 1);
+      at::Tensor firstMoment = context.input(group * 4 + 2);
+      at::Tensor secondMoment = context.input(group * 4 + 3);
+      for (const at::Tensor* tensor : std::initializer_list<const at::Tensor*>{&parameter, &gradient, &firstMoment, &secondMoment}) {
+        requireFloat(*tensor, "RecaAdamUpdate", "parameter/gradient/moments");
+        if (!tensor->sizes().equals(parameter.sizes())) {
+          throw std::invalid_argument("RecaAdamUpdate: parameter, gradient and moments of a group must have one shape");
+        }
+      }
+      const bool writeMoments = momentsInPlace[group] != 0;
+      at::Tensor newFirst = writeMoments ? firstMoment.mul_(beta1) : at::mul(firstMoment, beta1);
+      newFirst.add_(gradient, 1 - beta1);
+      at::Tensor newSecond = writeMoments ? secondMoment.mul_(beta2) : at::mul(secondMoment, beta2);
+      newSecond.addcmul_(gradient, gradient, 1 - beta2);
+      at::Tensor denominator = at::sqrt(newSecond);
+      denominator.div_(rootBiasCorrections[group]).add_(epsilon);
+      const double decayFactor = decayFactors[group];
+      const double stepSize = stepSizes[group];
+      at::Tensor newParameter;
+      if (parameterInPlace[group] != 0) {
+        newParameter = parameter;
+        if (decayFactor != 1) newParameter.mul_(decayFactor);
+        newParameter.addcdiv_(newFirst, denominator, -stepSize);
+      } else if (decayFactor == 1) {
+        newParameter = at::addcdiv(parameter, newFirst, denominator, -stepSize);
+      } else {
+        newParameter = at::mul(parameter, decayFactor);
+        newParameter.addcdiv_(newFirst, denominator, -stepSize);
+      }
+      outputs.push_back(newParameter);
+      outputs.push_back(newFirst);
+      outputs.push_back(newSecond);
+    }
+    return outputs;
+  });
+
+  // Inputs (variadic): float32 tensors of any shapes. Output: √(Σ_tensors Σ_elements value²), a float32 scalar
+  // (0 for no inputs), accumulated in float32 as the composed form is.
+  table.add("RecaGlobalNorm", [](const KernelContext& context) {
+    at::Tensor total;
+    for (size_t index = 0; index < context.inputCount(); index++) {
+      const at::Tensor tensor = context.input(index);
+      requireFloat(tensor, "RecaGlobalNorm", "tensors");
+      const at::Tensor squares = at::sum(at::mul(tensor, tensor));
+      total = total.defined() ? at::add(total, squares) : squares;
+    }
+    if (!total.defined()) return std::vector<at::Tensor>{at::zeros({}, deviceOptions(at::kFloat))};
+    return std::vector<at::Tensor>{at::sqrt(total)};
   });
 }
 

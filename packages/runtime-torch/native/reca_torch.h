@@ -84,6 +84,8 @@ class KernelContext {
   // A number becomes a one-element list; null/undefined becomes nullopt.
   std::optional<std::vector<int64_t>> intListAttr(const char* name) const;
   std::vector<int64_t> requiredIntListAttr(const char* name) const;
+  // A required array of numbers (booleans read as 0/1).
+  std::vector<double> numberListAttr(const char* name) const;
   // `[[a, b], [c, d]]` (paddings) flattened to `[a, b, c, d]`.
   std::vector<int64_t> pairListAttr(const char* name) const;
 

@@ -1,4 +1,4 @@
-import { tf, InvalidArgumentError } from '@reca/runtime';
+import { tf, globalNorm as globalNormOf, InvalidArgumentError } from '@reca/runtime';
 
 /** Result of {@link clipGradientsByGlobalNorm}. */
 export interface ClippedGradients {
@@ -12,8 +12,9 @@ export interface ClippedGradients {
  * Scales gradients so that their global L2 norm is at most `maxNorm`, with PyTorch's `clip_grad_norm_` semantics:
  * `norm = √(Σ ‖g‖²)`, `scale = min(1, maxNorm / (norm + 1e-6))`, every gradient multiplied by `scale`.
  *
- * Everything runs on the device; the norm is read back once, after the scaled gradients are queued. A non-finite
- * norm is returned as is and poisons the scaled gradients (as in PyTorch with `error_if_nonfinite=False`): check
+ * The norm is computed on the device (one fused kernel where the backend has it) and read back once; the gradients
+ * are then multiplied only when the scale is not 1 (clones otherwise). A non-finite norm is returned as is and
+ * poisons the scaled gradients (as in PyTorch with `error_if_nonfinite=False`): check
  * with `findNonFiniteGradients` first, or test `Number.isFinite(globalNorm)` before applying them.
  *
  * @param gradients - float32 gradients of any shapes, keyed by parameter name. Not disposed: the caller still owns them.
@@ -29,20 +30,21 @@ export async function clipGradientsByGlobalNorm(
   }
   const names = Object.keys(gradients);
   if (names.length === 0) return { gradients: {}, globalNorm: 0 };
-  const { clipped, norm } = tf.tidy(() => {
-    const squaredNorms = names.map((name) => (gradients[name] as tf.Tensor).square().sum());
-    const globalNorm = tf.sqrt(squaredNorms.length === 1 ? (squaredNorms[0] as tf.Tensor) : tf.addN(squaredNorms));
-    const scale = tf.minimum(tf.scalar(1), tf.scalar(maxNorm).div(globalNorm.add(tf.scalar(1e-6))));
-    const scaled: Record<string, tf.Tensor> = {};
-    for (const name of names) {
-      const gradient = gradients[name] as tf.Tensor;
-      scaled[name] = tf.keep(gradient.mul(gradient.dtype === 'float32' ? scale : scale.cast(gradient.dtype)));
-    }
-    return { clipped: scaled, norm: tf.keep(globalNorm) };
-  });
-  // One asynchronous read: backends without synchronous reads (webgpu in Node) work, and the GPU queue is not drained
-  // earlier than needed.
+  // The norm is read first (the step's one read of the device, asynchronous so backends without synchronous reads
+  // work); gradients are scaled only when the norm exceeds maxNorm — multiplying by 1 would change nothing.
+  const norm = globalNormOf(names.map((name) => gradients[name] as tf.Tensor));
   const globalNorm = ((await norm.data()) as Float32Array)[0] as number;
   norm.dispose();
+  const coefficient = maxNorm / (globalNorm + 1e-6);
+  const scale = Number.isNaN(coefficient) ? Number.NaN : Math.min(1, coefficient); // NaN poisons, as in PyTorch
+  const clipped = tf.tidy(() => {
+    const scaled: Record<string, tf.Tensor> = {};
+    const factor = scale === 1 ? undefined : tf.scalar(scale);
+    for (const name of names) {
+      const gradient = gradients[name] as tf.Tensor;
+      scaled[name] = factor === undefined ? gradient.clone() : gradient.mul(gradient.dtype === 'float32' ? factor : factor.cast(gradient.dtype));
+    }
+    return scaled;
+  });
   return { gradients: clipped, globalNorm };
 }

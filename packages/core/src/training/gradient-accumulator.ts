@@ -72,8 +72,13 @@ export class GradientAccumulator {
       throw new InvalidArgumentError({ argument: 'this', message: 'GradientAccumulator.mean() called before any add()' });
     }
     return tf.tidy(() => {
-      const totalWeight = tf.scalar(this.weightSum);
       const result: Record<string, tf.Tensor> = {};
+      // A total weight of 1 (one micro-batch of weight 1): the sums are the mean; clones share their data.
+      if (this.weightSum === 1) {
+        for (const [name, sum] of this.sums) result[name] = sum.clone();
+        return result;
+      }
+      const totalWeight = tf.scalar(this.weightSum);
       for (const [name, sum] of this.sums) result[name] = sum.div(totalWeight);
       return result;
     });

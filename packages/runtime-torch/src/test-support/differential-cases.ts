@@ -10,6 +10,7 @@ import {
   fusedKernelNames,
   geluErf,
   geluTanh,
+  globalNorm,
   layerNormalization,
   linear,
   runFusedKernel,
@@ -366,20 +367,27 @@ const fusedCases: DifferentialCase[] = [
     scaledDotProductAttention(q, k, v, { bias: attentionBias(1, 4, 4, { causal: true }) }),
   ),
   c(
-    'RecaAdamUpdate (with and without decay)',
-    [normal([4, 5]), normal([4, 5]), normal([4, 5], 0.1), uniform([4, 5], 0, 0.1)],
-    (parameter, gradient, first, second) => [
-      ...runFusedKernel(fusedKernelNames.adamUpdate, { parameter, gradient, firstMoment: first, secondMoment: second }, { ...adamAttributes, decayFactor: 1 }),
-      ...runFusedKernel(fusedKernelNames.adamUpdate, { parameter, gradient, firstMoment: first, secondMoment: second }, { ...adamAttributes, decayFactor: 0.98 }),
-    ],
+    'RecaAdamUpdate (two groups: with and without decay, in place and not)',
+    [normal([4, 5]), normal([4, 5]), normal([4, 5], 0.1), uniform([4, 5], 0, 0.1), normal([3]), normal([3]), normal([3], 0.1), uniform([3], 0, 0.1)],
+    (p0, g0, m0, v0, p1, g1, m1, v1) => {
+      // The in-place group writes into clones (fresh data), never into the case's inputs.
+      const [q0, n0, w0] = [p0, m0, v0].map((tensor) => tf.add(tensor as tf.Tensor, 0)) as [tf.Tensor, tf.Tensor, tf.Tensor];
+      const { beta1, beta2, epsilon, stepSize, rootBiasCorrection2 } = adamAttributes;
+      return runFusedKernel(
+        fusedKernelNames.adamUpdate,
+        { parameter0: q0, gradient0: g0 as tf.Tensor, firstMoment0: n0, secondMoment0: w0, parameter1: p1 as tf.Tensor, gradient1: g1 as tf.Tensor, firstMoment1: m1 as tf.Tensor, secondMoment1: v1 as tf.Tensor },
+        { beta1, beta2, epsilon, stepSizes: [stepSize, stepSize], rootBiasCorrections: [rootBiasCorrection2, rootBiasCorrection2], decayFactors: [0.98, 1], momentsInPlace: [true, false], parameterInPlace: [true, false] },
+      );
+    },
     {
       gradient: false,
-      reference: (parameter, gradient, first, second) => [
-        ...composedAdamUpdate(parameter as tf.Tensor, gradient as tf.Tensor, first as tf.Tensor, second as tf.Tensor, 1),
-        ...composedAdamUpdate(parameter as tf.Tensor, gradient as tf.Tensor, first as tf.Tensor, second as tf.Tensor, 0.98),
+      reference: (p0, g0, m0, v0, p1, g1, m1, v1) => [
+        ...composedAdamUpdate(p0 as tf.Tensor, g0 as tf.Tensor, m0 as tf.Tensor, v0 as tf.Tensor, 0.98),
+        ...composedAdamUpdate(p1 as tf.Tensor, g1 as tf.Tensor, m1 as tf.Tensor, v1 as tf.Tensor, 1),
       ],
     },
   ),
+  c('RecaGlobalNorm', [normal([4, 5]), normal([3]), normal([2, 2, 2])], (a, b, d) => globalNorm([a, b, d]), { gradient: false }),
 ];
 
 export const differentialCases: readonly DifferentialCase[] = [

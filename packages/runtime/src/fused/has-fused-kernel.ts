@@ -12,8 +12,11 @@ export function hasFusedKernel(kernelName: FusedKernelName): boolean {
 
 const fusedKernelsDisabled = typeof process !== 'undefined' && process.env?.['RECA_FUSED_KERNELS'] === '0';
 
+/** An attribute of a fused kernel call. */
+export type FusedKernelAttribute = number | string | boolean | ReadonlyArray<number | boolean>;
+
 /** Runs a fused kernel with tensors; returns its outputs as tensors (the caller owns them). */
-export function runFusedKernel(kernelName: FusedKernelName, inputs: tf.NamedTensorMap, attrs: Record<string, number | string | boolean>): tf.Tensor[] {
+export function runFusedKernel(kernelName: FusedKernelName, inputs: tf.NamedTensorMap, attrs: Record<string, FusedKernelAttribute>): tf.Tensor[] {
   const result = tf.engine().runKernel(kernelName, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor | tf.Tensor[];
   return Array.isArray(result) ? result : [result];
 }

@@ -1,2 +1,2 @@
 export { fusedKernelNames, type FusedKernelName } from './fused-kernel-names.js';
-export { hasFusedKernel, runFusedKernel } from './has-fused-kernel.js';
+export { hasFusedKernel, runFusedKernel, type FusedKernelAttribute } from './has-fused-kernel.js';

@@ -199,36 +199,37 @@ export class AdamW {
   }
 
   /**
-   * The same update through the backend's fused `RecaAdamUpdate` kernel: one call per parameter instead of ~13 tfjs
-   * kernels (the coefficients travel as attributes, in float64, where the composed form rounds them to float32).
+   * The same update through the backend's fused `RecaAdamUpdate` kernel: one call for every parameter instead of ~13
+   * tfjs kernels per parameter (the coefficients travel as attributes, in float64, where the composed form rounds them
+   * to float32). Storage that no other tensor shares is updated in place, as PyTorch's optimisers do.
    */
   private applyFusedUpdates(updates: ReadonlyArray<{ name: string; variable: tf.Variable; gradient: tf.Tensor; decay: boolean }>, learningRate: number): void {
     const { beta1, beta2, epsilon, weightDecay } = this.config;
     const backend = tf.backend();
-    // Only this tensor holds the data (no clone shares it): the kernel may write into it, as PyTorch does.
     const unshared = (tensor: tf.Tensor) => backend.refCount(tensor.dataId) === 1;
-    for (const { name, variable, gradient, decay } of updates) {
+    const inputs: tf.NamedTensorMap = {};
+    const attributes = { beta1, beta2, epsilon, stepSizes: [] as number[], rootBiasCorrections: [] as number[], decayFactors: [] as number[], momentsInPlace: [] as boolean[], parameterInPlace: [] as boolean[] };
+    updates.forEach(({ name, variable, gradient, decay }, index) => {
       const moments = this.moments.get(name) as Moments;
       moments.steps += 1;
-      const [parameter, firstMoment, secondMoment] = runFusedKernel(
-        fusedKernelNames.adamUpdate,
-        { parameter: variable, gradient, firstMoment: moments.firstMoment, secondMoment: moments.secondMoment },
-        {
-          beta1,
-          beta2,
-          epsilon,
-          stepSize: learningRate / (1 - beta1 ** moments.steps),
-          rootBiasCorrection2: Math.sqrt(1 - beta2 ** moments.steps),
-          decayFactor: decay && weightDecay !== 0 ? 1 - learningRate * weightDecay : 1,
-          momentsInPlace: unshared(moments.firstMoment) && unshared(moments.secondMoment),
-          parameterInPlace: unshared(variable),
-        },
-      ) as [tf.Tensor, tf.Tensor, tf.Tensor];
-      moments.firstMoment.assign(firstMoment);
-      moments.secondMoment.assign(secondMoment);
-      variable.assign(parameter);
-      tf.dispose([parameter, firstMoment, secondMoment]);
-    }
+      inputs[`parameter${index}`] = variable;
+      inputs[`gradient${index}`] = gradient;
+      inputs[`firstMoment${index}`] = moments.firstMoment;
+      inputs[`secondMoment${index}`] = moments.secondMoment;
+      attributes.stepSizes.push(learningRate / (1 - beta1 ** moments.steps));
+      attributes.rootBiasCorrections.push(Math.sqrt(1 - beta2 ** moments.steps));
+      attributes.decayFactors.push(decay && weightDecay !== 0 ? 1 - learningRate * weightDecay : 1);
+      attributes.momentsInPlace.push(unshared(moments.firstMoment) && unshared(moments.secondMoment));
+      attributes.parameterInPlace.push(unshared(variable));
+    });
+    const outputs = runFusedKernel(fusedKernelNames.adamUpdate, inputs, attributes);
+    updates.forEach(({ name, variable }, index) => {
+      const moments = this.moments.get(name) as Moments;
+      moments.firstMoment.assign(outputs[index * 3 + 1] as tf.Tensor);
+      moments.secondMoment.assign(outputs[index * 3 + 2] as tf.Tensor);
+      variable.assign(outputs[index * 3] as tf.Tensor);
+    });
+    tf.dispose(outputs);
   }
 
   /**
