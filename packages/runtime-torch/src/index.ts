@@ -22,5 +22,5 @@ export type { TorchAddon, TorchAddonInfo } from './native/torch-addon.js';
 export { resolveTorchDevice, isTorchDeviceRequest } from './device/resolve-torch-device.js';
 export { resolveThreadCounts, type ThreadCounts } from './device/resolve-thread-counts.js';
 export { describeTorchDevice } from './device/describe-torch-device.js';
-export { applyOpenMpWaitPolicy } from './device/apply-openmp-wait-policy.js';
+export { applyOpenMpWaitPolicy, boundedSpinCount, type OpenMpWaitPolicy } from './device/apply-openmp-wait-policy.js';
 export * from './errors/index.js';

@@ -43,7 +43,7 @@ export function registerTorchBackend(options: TorchBackendOptions = {}): Promise
 
 async function register(options: TorchBackendOptions): Promise<TorchBackendRegistration> {
   const registry = resolveRegistry(options.tf);
-  applyOpenMpWaitPolicy(options.openMpWaitPolicy ?? 'inherit');
+  const waitPolicy = applyOpenMpWaitPolicy(options.openMpWaitPolicy ?? 'bounded');
   const addon = loadTorchAddon(options.addonPath);
   const offered = addon.info();
   const computeDevice = resolveTorchDevice(options.device ?? process.env[torchEnvironmentVariables.device] ?? 'auto', offered);
@@ -56,7 +56,7 @@ async function register(options: TorchBackendOptions): Promise<TorchBackendRegis
   }
   const kernels = registerTorchKernels(registry, torchBackendName, addon, usage);
   return {
-    device: describeTorchDevice(computeDevice, configured),
+    device: describeTorchDevice(computeDevice, configured, waitPolicy),
     backendName: torchBackendName,
     computeDevice,
     torchVersion: configured.torchVersion,

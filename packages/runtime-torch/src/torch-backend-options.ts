@@ -1,3 +1,5 @@
+import type { OpenMpWaitPolicy } from './device/apply-openmp-wait-policy.js';
+
 /** Where the `torch` backend computes: `'auto'` (CUDA when available, else CPU), `'cpu'`, `'cuda'` or `'cuda:<index>'`. */
 export type TorchDeviceRequest = 'auto' | 'cpu' | 'cuda' | `cuda:${number}`;
 
@@ -31,16 +33,15 @@ export interface TorchBackendOptions {
    */
   addonPath?: string;
   /**
-   * OpenMP's wait policy for ATen's (and OpenMP OpenBLAS's) threads, applied through `OMP_WAIT_POLICY` before the
-   * addon loads libgomp. `'inherit'`: libgomp's default, as in PyTorch — an idle thread spins briefly (GOMP_SPINCOUNT,
-   * 300k pauses) before it sleeps, so back-to-back kernels find it awake. `'passive'`: idle threads sleep at once.
-   * `'active'`: they never sleep. Measured on 2 cores (LM step, `small`): quiet machine — inherit 20.3 ms, passive
-   * 34.0; with one busy process beside it — inherit 179 ms, passive 37 ms, one thread (`threads: 1`) 28.6 ms. On a
-   * machine shared with other busy processes use `threads: 1` or `'passive'`. Ignored when `OMP_WAIT_POLICY` or
-   * `GOMP_SPINCOUNT` is already set, or when libgomp was loaded before.
-   * @default 'inherit'
+   * What ATen's (and OpenMP OpenBLAS's) idle threads do between parallel regions, set through the environment libgomp
+   * reads when the addon loads it. `'bounded'`: spin briefly (GOMP_SPINCOUNT = `boundedSpinCount`), then sleep.
+   * `'inherit'`: libgomp's default, as in PyTorch (300k pauses of spinning). `'passive'`: sleep at once. `'active'`:
+   * never sleep. A thread that spins while another process wants its core stalls every parallel region; one that
+   * sleeps costs a wake-up per kernel. Measured in the README (LM step on 2 cores, quiet and beside one busy process).
+   * Ignored when `OMP_WAIT_POLICY` or `GOMP_SPINCOUNT` is already set, or when libgomp was loaded before.
+   * @default 'bounded'
    */
-  openMpWaitPolicy?: 'passive' | 'active' | 'inherit';
+  openMpWaitPolicy?: OpenMpWaitPolicy;
   /**
    * Flush denormal floats to zero in CPU arithmetic (FTZ/DAZ; PyTorch's `torch.set_flush_denormal(True)`). Denormal
    * operands make CPU kernels ~15× slower, and Adam's second moments of near-zero gradients reach them; values below
