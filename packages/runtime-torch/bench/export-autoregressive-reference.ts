@@ -14,8 +14,8 @@
  *   for it:
  *   `images` `[B, S, S, 3]` (`makeConformanceImages(B, S, 0)`), `degraded` `[B, m, m, 3]` (RecA's resize bottleneck),
  *   `vq.latents` `[B, g, g, d]`, `vq.indices` int32 `[B, g, g]`, `vq.decoded` `[B, S, S, 3]`,
- *   `understanding.degraded` `[B, 16, W]` and `understanding.full` `[B, 64, W]` (ViT → projector of the degraded and
- *   full-size images), `condition.text_ids`/`condition.text_mask` int32 and `condition.embeddings` `[B, K, W]` (fixed
+ *   `understanding.degraded` `[B, (m/p)², W]` and `understanding.full` `[B, (S/p)², W]` (ViT → projector of the
+ *   degraded and full-size images), `condition.text_ids`/`condition.text_mask` int32 and `condition.embeddings` `[B, K, W]` (fixed
  *   instructions + the degraded embeddings), `generator.logits` `[B, g², codebook]` and `generator.loss` (next-token
  *   loss on the VQ codes of the images), `caption.ids` int32, `caption.logits` `[B, L, vocab]` and `caption.loss` (the
  *   I2T loss of fixed captions), `gradient.reconstruction.<name>` and `gradient.image-to-text.<name>` (the gradients
@@ -85,8 +85,8 @@ await writeSafetensorsFile(weightsPath, await tensorsToSafetensors(model.namedWe
 
 const reference = new Map<string, tf.Tensor>();
 const keep = (name: string, tensor: tf.Tensor) => reference.set(name, tensor);
-const outputShape = model.generator.output.weight.shape;
-const outputWeight = tf.tensor(new SeededRandom('reference-output').normalArray(outputShape[0] * outputShape[1], 0, 0.02), outputShape);
+const [codebookSize, generatorWidth] = model.generator.output.weight.shape as [number, number];
+const outputWeight = tf.tensor2d(new SeededRandom('reference-output').normalArray(codebookSize * generatorWidth, 0, 0.02), [codebookSize, generatorWidth]);
 model.generator.output.weight.assign(outputWeight);
 keep('override.output.weight', outputWeight);
 
@@ -109,7 +109,8 @@ keep('understanding.full', model.doEncodeUnderstanding({ images, training: false
 const textBatch = model.stack.conditionEncoder.tokenizeTexts(instructions);
 keep('condition.text_ids', tf.tensor2d(textBatch.ids, textBatch.shape, 'int32'));
 keep('condition.text_mask', tf.tensor2d(textBatch.attentionMask, textBatch.shape, 'int32'));
-const condition = model.doBuildCondition({ texts: instructions, understandingEmbeddings: understandingDegraded, training: false });
+const noDrops = instructions.map(() => false);
+const condition = model.doBuildCondition({ texts: instructions, understandingEmbeddings: understandingDegraded, dropText: noDrops, dropUnderstanding: noDrops, training: false });
 keep('condition.embeddings', condition.embeddings);
 const tokens = tf.reshape(indices, [batchSize, model.generator.imageTokens]) as tf.Tensor2D;
 keep('generator.logits', model.generator.imageLogits(condition, tokens));
@@ -129,7 +130,7 @@ const policy = model.understanding.gradientPolicy;
 const reconstruction = tf.variableGrads(() => {
   const embeddings = model.doEncodeUnderstanding({ images: degraded, training: true });
   const policed = policy.type === 'stop' ? stopGradient(embeddings) : policy.scale === 1 ? embeddings : scaleGradient(embeddings, policy.scale);
-  const built = model.doBuildCondition({ texts: instructions, understandingEmbeddings: policed, training: true });
+  const built = model.doBuildCondition({ texts: instructions, understandingEmbeddings: policed, dropText: noDrops, dropUnderstanding: noDrops, training: true });
   const loss = model.doGenerationLoss({ condition: built, targetImages: images, random: new SeededRandom(0), adapterOptions: undefined }).loss;
   disposeCondition(built);
   return loss;

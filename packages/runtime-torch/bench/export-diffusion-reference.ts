@@ -27,20 +27,18 @@
  * - `reference.json`: the model config (`getConfig()`, with the tokenizer's words), the fixed texts and flags, the
  *   seeds, the trainable names, and each recaStep's loss, gradient norm and learning rate.
  *
- * Usage: npx tsx bench/export-diffusion-reference.ts [--preset tiny|small|base] [--conditioning cross-attention|joint-attention]
- *        [--batch 8] [--steps 3] [--perturbation 0.1] [--backend cpu|wasm] [--out runs/diffusion-reference-tiny]
- * Defaults: preset `tiny`, the preset's conditioning, batch 8, 3 recaSteps, perturbation 0.1, backend `cpu` (the
- * reference backend).
+ * Usage: npx tsx bench/export-diffusion-reference.ts [--preset tiny|small|base] [--reference-model openuni|bagel]
+ *        [--batch 8] [--steps 3] [--perturbation 0.02] [--backend cpu|wasm] [--out runs/diffusion-reference-tiny]
+ * Defaults: preset `tiny` as the preset defines it (`--reference-model bagel`: joint attention and logit-normal
+ * timesteps, written to `runs/diffusion-reference-<preset>-bagel`), batch 8, 3 recaSteps, perturbation 0.02 (the DiT
+ * embedders' N(0, 0.02²) scale), backend `cpu` (the reference backend).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDiffusionUmm, type DiffusionPresetName, type DiffusionUmm } from '@reca/adapter-diffusion';
+import { createDiffusionUmm, type DiffusionPresetName, type DiffusionUmm, diffusionReferenceOverrides } from '@reca/adapter-diffusion';
 import { createRecaTrainingState, degradeImages, reconstructionInstructions, recaStep, tensorsToSafetensors, writeSafetensorsFile } from '@reca/core';
 import { makeConformanceImages } from '@reca/core/test';
 import { type BackendName, SeededRandom, tf, useBackend } from '@reca/runtime';
-
-/** How the DiT reads the condition (the presets use cross-attention; BAGEL-style models joint attention). */
-type Conditioning = 'cross-attention' | 'joint-attention';
 
 function option(name: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
@@ -48,12 +46,12 @@ function option(name: string, fallback: string): string {
 }
 
 const preset = option('preset', 'tiny') as DiffusionPresetName;
-const conditioningOption = option('conditioning', '');
+const referenceModel = option('reference-model', '') as '' | keyof typeof diffusionReferenceOverrides;
 const batchSize = Number(option('batch', '8'));
 const steps = Number(option('steps', '3'));
-const perturbation = Number(option('perturbation', '0.1'));
+const perturbation = Number(option('perturbation', '0.02'));
 const backend = option('backend', 'cpu') as BackendName;
-const outDirectory = option('out', join('runs', `diffusion-reference-${preset}${conditioningOption === '' ? '' : `-${conditioningOption}`}`));
+const outDirectory = option('out', join('runs', `diffusion-reference-${preset}${referenceModel === '' ? '' : `-${referenceModel}`}`));
 /** Seed of the perturbation of the denoiser's weights. */
 const perturbationSeed = 7;
 /** Seed of the `random` given to `doGenerationLoss` (noise, then timesteps). */
@@ -61,10 +59,10 @@ const lossSeed = 12345;
 /** The bench's training state: seed 0, AdamW at 1e-4, the model's RecA defaults otherwise. */
 const learningRate = 1e-4;
 
-/** Builds the model of the bench (seed 0), with the requested conditioning when one is given. */
+/** Builds the model of the bench (seed 0), with a reference model's overrides when one is given. */
 function createModel(): DiffusionUmm {
-  const overrides = conditioningOption === '' ? undefined : { denoiser: { conditioning: conditioningOption as Conditioning } };
-  return createDiffusionUmm({ preset, seed: 0, overrides });
+  if (referenceModel !== '' && !(referenceModel in diffusionReferenceOverrides)) throw new Error(`--reference-model: '${referenceModel}' is not openuni or bagel`);
+  return createDiffusionUmm({ preset, seed: 0, overrides: referenceModel === '' ? undefined : diffusionReferenceOverrides[referenceModel] });
 }
 
 /** Adds N(0, standardDeviation²) from `SeededRandom(seed)` to every trainable denoiser parameter, in parameter order. */
@@ -94,9 +92,12 @@ perturbDenoiser(model, perturbation, perturbationSeed);
 const perturbed = weightSnapshot(model);
 await writeTensors(join(outDirectory, 'perturbed.safetensors'), perturbed, { format: 'pt', preset, seed: '0', perturbation: String(perturbation) });
 
-// Fixed inputs: the bench's images, instructions cycled from the pool, the second text dropped (null prompt).
+// Fixed inputs: the bench's images; the pool's longest instruction (longer than the tiny preset's 16 tokens, so it is
+// cut), then instructions cycled from the pool; the second text dropped (it becomes the null prompt).
 const images = makeConformanceImages(batchSize, model.imageSize, 0);
-const texts = Array.from({ length: batchSize }, (_, index) => reconstructionInstructions[index % reconstructionInstructions.length] as string);
+const tokenCount = (text: string) => model.tokenizer.encode(text).length;
+const longest = reconstructionInstructions.reduce((best, text) => (tokenCount(text) > tokenCount(best) ? text : best));
+const texts = Array.from({ length: batchSize }, (_, index) => (index === 0 ? longest : (reconstructionInstructions[index % reconstructionInstructions.length] as string)));
 const dropText = texts.map((_, index) => index === 1);
 const degraded = degradeImages(images, { type: 'resize' }, model.understanding.minimumImageSize);
 const understanding = tf.tidy(() => model.doEncodeUnderstanding({ images: degraded, training: true }));
