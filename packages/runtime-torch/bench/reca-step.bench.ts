@@ -13,16 +13,22 @@
  *   square', 'a blue square', cycled),
  * - autoregressive: a reconstruction and an image-to-text micro-batch (caption 'a red square'), a word-level tokenizer
  *   over a small vocabulary, the preset's default generation mode.
- * There is no PyTorch port of the adapters, so there is no PyTorch column.
+ * PyTorch: the diffusion and autoregressive recaSteps have PyTorch twins (bench/pytorch-reca-step-<family>.py: the
+ * same architecture, parameter names, losses, clipping and AdamW, checked against exported TS weights with `--check`);
+ * they run first, in a child process, with the torch backend's thread count, and the table gains a "× PyTorch"
+ * column. The masked-autoregressive family has no twin yet.
  *
  * Usage: pnpm bench:reca-step [-- --families diffusion,masked-autoregressive,autoregressive] [--presets tiny,small]
  *        [--backends torch,wasm,cpu] [--batch 8] [--steps 10] [--warmup 3] [--device auto|cpu|cuda]
- *        [--profile] [--json results.json]
- * `--profile` prints a kernel-level profile of one torch recaStep per row (src/test-support/kernel-profile.ts).
+ *        [--no-pytorch] [--profile] [--json results.json]
+ * `--no-pytorch` skips the twins. `--profile` prints a kernel-level profile of one torch recaStep per row (src/test-support/kernel-profile.ts).
  * Defaults: every family, preset `tiny` (`small` and `base` exist), backends `torch,wasm` (`cpu` is the slow
  * reference backend), batch 8, 10 timed steps after 3 untimed ones, device `auto`.
  */
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { createAutoregressiveUmm, type AutoregressivePresetName } from '@reca/adapter-autoregressive';
 import { createDiffusionUmm, type DiffusionPresetName } from '@reca/adapter-diffusion';
 import { createMaskedAutoregressiveUmm, type MaskedAutoregressivePresetName } from '@reca/adapter-masked-autoregressive';
@@ -36,6 +42,7 @@ import {
 } from '@reca/core';
 import { makeConformanceImages } from '@reca/core/test';
 import { registerGradientFixes, tf, useBackend, type BackendName } from '@reca/runtime';
+import { findPythonTorch } from '../scripts/find-libtorch.js';
 import { registerTorchBackend } from '../src/register-torch-backend.js';
 import { formatKernelProfile, profileTorchStep } from '../src/test-support/kernel-profile.js';
 import type { TorchDeviceRequest } from '../src/torch-backend-options.js';
@@ -58,7 +65,7 @@ interface RecaStepSubject {
 interface BenchRow {
   readonly family: FamilyName;
   readonly preset: PresetName;
-  readonly backend: BackendName;
+  readonly backend: BackendName | 'pytorch';
   readonly device: string;
   readonly trainableParameters: number | null;
   readonly msPerStep: number | null;
@@ -106,6 +113,42 @@ const warmup = Number(option('warmup', '3'));
 const device = option('device', 'auto') as TorchDeviceRequest;
 const jsonPath = option('json', '');
 const profile = process.argv.includes('--profile');
+const runPyTorch = !process.argv.includes('--no-pytorch');
+const threadOption = option('threads', '');
+
+/** Families with a PyTorch twin (bench/pytorch-reca-step-<family>.py). */
+const pytorchTwins: Partial<Record<FamilyName, string>> = {
+  diffusion: 'pytorch-reca-step-diffusion.py',
+  autoregressive: 'pytorch-reca-step-autoregressive.py',
+};
+
+/** Runs the PyTorch twin of (family, preset) with the bench's batch, warm-up and steps; undefined when there is none. */
+function benchPyTorchTwin(family: FamilyName, preset: PresetName, python: string | undefined): BenchRow | undefined {
+  const script = pytorchTwins[family];
+  if (script === undefined) return undefined;
+  const row = (fields: Partial<BenchRow>): BenchRow => ({ family, preset, backend: 'pytorch', device: '-', trainableParameters: null, msPerStep: null, firstLoss: null, lastLoss: null, note: '', ...fields });
+  if (python === undefined) return row({ note: 'no Python with torch' });
+  const threads = threadOption !== '' ? Number(threadOption) : Number(process.env['RECA_TORCH_THREADS']) || availableParallelism();
+  const pythonDevice = device === 'auto' ? 'cpu' : device;
+  try {
+    const output = execFileSync(
+      python,
+      [fileURLToPath(new URL(`./${script}`, import.meta.url)), '--preset', preset, '--batch', String(batchSize), '--warmup', String(warmup), '--steps', String(steps), '--threads', String(threads), '--device', pythonDevice],
+      { encoding: 'utf8', timeout: 1_200_000, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const result = JSON.parse(output.trim().split('\n').pop() as string) as { msPerStep: number; firstLoss: number; lastLoss: number; device: string; torchVersion: string; threads: number; parameters: number };
+    return row({
+      device: `${result.device}${pythonDevice === 'cpu' ? `, ${result.threads} threads` : ''} (PyTorch ${result.torchVersion})`,
+      trainableParameters: result.parameters,
+      msPerStep: result.msPerStep,
+      firstLoss: result.firstLoss,
+      lastLoss: result.lastLoss,
+      note: `${script}; its own random draws (same distributions)`,
+    });
+  } catch (error) {
+    return row({ note: `failed: ${firstLine(error)}` });
+  }
+}
 
 /** The autoregressive adapter's text tokenizer: a word-level vocabulary over the captions and the RecA instructions. */
 const autoregressiveTokenizer = WordLevelTokenizer.fromTexts(['a red blue green square circle triangle two image generate .', ...reconstructionInstructions, 'Generate an image.']);
@@ -246,6 +289,33 @@ function formatRatios(rows: readonly BenchRow[]): string {
   return formatTable(['family', 'preset', 'torch / wasm'], body);
 }
 
+// The PyTorch twins first: this process has not started ATen's thread pool yet, so nothing competes with them.
+const pythonRows: BenchRow[] = [];
+if (runPyTorch) {
+  const python = findPythonTorch()?.python;
+  for (const family of families) {
+    for (const preset of presets) {
+      const row = benchPyTorchTwin(family, preset, python);
+      if (row === undefined) continue;
+      console.log(`${family} ${preset} pytorch: ${row.msPerStep === null ? row.note : `${row.msPerStep.toFixed(1)} ms/step`}`);
+      pythonRows.push(row);
+    }
+  }
+}
+/** Each tfjs backend's ms/step over PyTorch's per (family, preset) with a twin. */
+function formatPyTorchRatios(allRows: readonly BenchRow[]): string {
+  const body: string[][] = [];
+  for (const family of families) {
+    for (const preset of presets) {
+      const msOf = (backend: string) => allRows.find((row) => row.family === family && row.preset === preset && row.backend === backend)?.msPerStep ?? null;
+      const pytorchMs = msOf('pytorch');
+      if (pytorchMs === null) continue;
+      body.push([family, preset, ...backends.map((backend) => { const ms = msOf(backend); return ms === null ? '-' : (ms / pytorchMs).toFixed(2); })]);
+    }
+  }
+  return formatTable(['family', 'preset', ...backends.map((backend) => `${backend} / PyTorch`)], body);
+}
+
 let torch: TorchBackendRegistration | undefined;
 let torchError = '';
 if (backends.includes('torch')) {
@@ -264,11 +334,15 @@ for (const family of families) {
       console.log(`${row.family} ${row.preset} ${row.backend}: ${row.msPerStep === null ? row.note : `${row.msPerStep.toFixed(1)} ms/step`}`);
       rows.push(row);
     }
+    const twin = pythonRows.find((row) => row.family === family && row.preset === preset);
+    if (twin !== undefined) rows.push(twin);
   }
 }
 console.log(`\nrecaStep per adapter preset, batch ${batchSize}; median of ${steps} individually timed steps after ${warmup} untimed ones`);
 console.log(formatRows(rows));
 if (backends.includes('torch') && backends.includes('wasm')) console.log(`\n${formatRatios(rows)}`);
-console.log('PyTorch: no PyTorch port of the adapters exists; the PyTorch comparison is for the LM step only (bench/train-step.bench.ts).');
+if (pythonRows.length > 0) console.log(`\n${formatPyTorchRatios(rows)}`);
+const missingTwins = families.filter((family) => pytorchTwins[family] === undefined);
+if (missingTwins.length > 0) console.log(`PyTorch: no twin for ${missingTwins.join(', ')} yet.`);
 if (jsonPath !== '') writeFileSync(jsonPath, `${JSON.stringify({ batchSize, steps, warmup, device, families, presets, backends, rows }, null, 2)}\n`);
 process.exit(0);
