@@ -96,7 +96,7 @@ for (const presetName of presets) {
   registration.usage.reset();
   const trainer = createTransformerTrainer(preset);
   const losses: number[] = [];
-  for (let step = 0; step < 10; step++) losses.push(trainer.step());
+  for (let step = 0; step < 30; step++) losses.push(trainer.step());
   const times: number[] = [];
   for (let step = 0; step < steps; step++) {
     const start = performance.now();

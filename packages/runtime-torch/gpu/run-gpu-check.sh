@@ -53,7 +53,7 @@ else
 fi
 
 for preset in ${presets//,/ }; do
-  step "pytorch-$preset" 120 "${RECA_TORCH_PYTHON}" bench/pytorch-train-step.py --preset "$preset" --steps 30 --warmup 10 --device "$device"
+  step "pytorch-$preset" 120 "${RECA_TORCH_PYTHON}" bench/pytorch-train-step.py --preset "$preset" --steps 30 --warmup 30 --device "$device"
 done
 
 node gpu/summarize-gpu-check.mjs "$OUT" | tee "$OUT/summary.txt"
