@@ -28,6 +28,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAutoregressiveUmm, type AutoregressivePresetName } from '@reca/adapter-autoregressive';
 import { createDiffusionUmm, type DiffusionPresetName } from '@reca/adapter-diffusion';
@@ -116,6 +117,9 @@ const profile = process.argv.includes('--profile');
 const runPyTorch = !process.argv.includes('--no-pytorch');
 const threadOption = option('threads', '');
 
+/** Where the twins live: this file's folder, or `RECA_BENCH_SCRIPTS` (the GPU check runs this bench as a bundle). */
+const scriptsFolder = process.env['RECA_BENCH_SCRIPTS'] ?? dirname(fileURLToPath(import.meta.url));
+
 /** Families with a PyTorch twin (bench/pytorch-reca-step-<family>.py). */
 const pytorchTwins: Partial<Record<FamilyName, string>> = {
   diffusion: 'pytorch-reca-step-diffusion.py',
@@ -133,7 +137,7 @@ function benchPyTorchTwin(family: FamilyName, preset: PresetName, python: string
   try {
     const output = execFileSync(
       python,
-      [fileURLToPath(new URL(`./${script}`, import.meta.url)), '--preset', preset, '--batch', String(batchSize), '--warmup', String(warmup), '--steps', String(steps), '--threads', String(threads), '--device', pythonDevice],
+      [join(scriptsFolder, script), '--preset', preset, '--batch', String(batchSize), '--warmup', String(warmup), '--steps', String(steps), '--threads', String(threads), '--device', pythonDevice],
       { encoding: 'utf8', timeout: 1_200_000, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const result = JSON.parse(output.trim().split('\n').pop() as string) as { msPerStep: number; firstLoss: number; lastLoss: number; device: string; torchVersion: string; threads: number; parameters: number };

@@ -34,12 +34,22 @@ esbuild="$(node -p "require('path').join(require('path').dirname(require.resolve
   --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu \
   --banner:js="import { createRequire as __recaCreateRequire } from 'node:module'; const require = __recaCreateRequire(import.meta.url);"
 
+# The recaStep bench of every adapter (with the PyTorch twins, found through RECA_BENCH_SCRIPTS on the device).
+"$esbuild" bench/reca-step.bench.ts --bundle --platform=node --format=esm --target=node20 --log-level=warning \
+  --outfile="$gpu/reca-step.mjs" \
+  --external:@tensorflow/tfjs-backend-wasm --external:@tensorflow/tfjs-backend-webgpu --external:webgpu \
+  --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu --external:sharp --external:onnxruntime-node \
+  --banner:js="import { createRequire as __recaCreateRequire } from 'node:module'; const require = __recaCreateRequire(import.meta.url);"
+
 # Smoke-test the bundle here on the CPU build (tiny preset, few steps) when the addon is built.
 if [ -f build/Release/reca_torch.node ]; then
   smoke="$(mktemp -d)"
   RECA_TORCH_ADDON="$package/build/Release/reca_torch.node" timeout 300 node "$gpu/gpu-check.mjs" "$smoke" \
     --device cpu --presets tiny --steps 3 > "$smoke/log.txt" 2>&1 || { cat "$smoke/log.txt"; echo "bundle smoke test failed"; exit 1; }
   grep -E '^(torch backend|differential|memory|tfjs torch)' "$smoke/log.txt"
+  RECA_TORCH_ADDON="$package/build/Release/reca_torch.node" timeout 300 node "$gpu/reca-step.mjs" --families diffusion \
+    --backends torch --device cpu --steps 1 --warmup 1 --no-pytorch > "$smoke/reca-step.txt" 2>&1 || { cat "$smoke/reca-step.txt"; echo "recaStep bundle smoke test failed"; exit 1; }
+  grep -E '^diffusion tiny torch' "$smoke/reca-step.txt"
   rm -rf "$smoke"
 fi
 du -sh "$gpu"

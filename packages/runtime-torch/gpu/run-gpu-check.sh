@@ -4,7 +4,8 @@
 #   2. the check bundle: differential cases on CUDA vs the cpu backend, memory and host↔device traffic over training
 #      steps, the transformer training step timed for presets small/medium/large;
 #   3. the same steps in PyTorch (the baseline);
-#   4. a short table, printed last.
+#   4. recaStep of every adapter preset on the device, beside the PyTorch twins (bench/reca-step.bench.ts);
+#   5. a short table, printed last.
 # Full logs and JSON under $OUT. RECA_GPU_CHECK_DEVICE=cpu (and RECA_GPU_CHECK_PRESETS=tiny) rehearse it on a CPU machine.
 set -euo pipefail
 package="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -55,5 +56,12 @@ fi
 for preset in ${presets//,/ }; do
   step "pytorch-$preset" 120 "${RECA_TORCH_PYTHON}" bench/pytorch-train-step.py --preset "$preset" --steps 30 --warmup 30 --device "$device"
 done
+
+# recaStep of every adapter preset on CUDA, beside the PyTorch twins on the same card.
+if [ -f build/Release/reca_torch.node ] && [ -f .gpu/reca-step.mjs ]; then
+  export RECA_BENCH_SCRIPTS="$package/bench"
+  step reca-step 300 node .gpu/reca-step.mjs --backends torch --device "$device" --presets "${RECA_GPU_CHECK_RECA_PRESETS:-tiny,small}" \
+    --json "$OUT/reca-step.json"
+fi
 
 node gpu/summarize-gpu-check.mjs "$OUT" | tee "$OUT/summary.txt"

@@ -59,3 +59,8 @@ const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[colu
 for (const row of rows) console.log(`| ${row.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`);
 const profile = read('kernel-profile.md');
 if (profile) console.log(`\n${profile.split('\n').slice(0, 20).join('\n')}`);
+const recaStepLog = read('reca-step.log');
+if (recaStepLog) {
+  const start = recaStepLog.indexOf('recaStep per adapter preset');
+  console.log(`\n${start >= 0 ? recaStepLog.slice(start).trim() : recaStepLog.trim().split('\n').slice(-15).join('\n')}`);
+}
