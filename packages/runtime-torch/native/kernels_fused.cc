@@ -171,7 +171,8 @@ void registerFusedKernels(KernelTable& table) {
   });
 
   // Inputs (variadic): n groups of parameter, gradient, firstMoment, secondMoment (float32, one shape per group).
-  // Attributes: beta1, beta2, epsilon, and per group (arrays of n): stepSizes (lr / (1 − β1^t)), rootBiasCorrections
+  // Attributes: beta1, beta2, epsilon, gradientScale (optional, default 1: every gradient is multiplied by it first —
+  // clipping's scale), and per group (arrays of n): stepSizes (lr / (1 − β1^t)), rootBiasCorrections
   // (√(1 − β2^t)), decayFactors (1 − lr·wd, or 1), momentsInPlace and parameterInPlace (booleans: the caller guarantees
   // no other tensor shares that data, so it may be written in place). Outputs: per group the new parameter, first
   // moment and second moment — PyTorch's AdamW (non-fused) update, one call for every parameter:
@@ -182,6 +183,7 @@ void registerFusedKernels(KernelTable& table) {
     const double beta1 = context.numberAttr("beta1");
     const double beta2 = context.numberAttr("beta2");
     const double epsilon = context.numberAttr("epsilon");
+    const double gradientScale = context.numberAttr("gradientScale", 1);
     const std::vector<double> stepSizes = context.numberListAttr("stepSizes");
     const std::vector<double> rootBiasCorrections = context.numberListAttr("rootBiasCorrections");
     const std::vector<double> decayFactors = context.numberListAttr("decayFactors");
@@ -194,7 +196,8 @@ void registerFusedKernels(KernelTable& table) {
     outputs.reserve(groups * 3);
     for (size_t group = 0; group < groups; group++) {
       at::Tensor parameter = context.input(group * 4);
-      const at::Tensor gradient = context.input(group * 4 + 1);
+      const at::Tensor given = context.input(group * 4 + 1);
+      const at::Tensor gradient = gradientScale == 1 ? given : at::mul(given, gradientScale);
       at::Tensor firstMoment = context.input(group * 4 + 2);
       at::Tensor secondMoment = context.input(group * 4 + 3);
       for (const at::Tensor* tensor : std::initializer_list<const at::Tensor*>{&parameter, &gradient, &firstMoment, &secondMoment}) {

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, scaleGradient, SeededRandom, ShapeMismatchError, tf } from '@reca/runtime';
 import { NonFiniteGradientError } from '../errors/non-finite-gradient-error.js';
 import { NonFiniteLossError } from '../errors/non-finite-loss-error.js';
-import { clipGradientsByGlobalNorm } from '../training/clip-gradients-by-global-norm.js';
+import { measureGradientClipping, type GradientClipping } from '../training/clip-gradients-by-global-norm.js';
 import { findNonFiniteGradients } from '../training/find-non-finite.js';
 import { GradientAccumulator } from '../training/gradient-accumulator.js';
 import { learningRateAt } from '../training/learning-rate-schedule.js';
@@ -112,27 +112,23 @@ export async function recaStep(state: RecaTrainingState, input: RecaStepInput): 
     }
 
     // One read per step for both guards: the global norm is non-finite exactly when some gradient is (or when the
-    // squares overflow); only then are the offending parameters looked up.
+    // squares overflow); only then are the offending parameters looked up. The clipping scale is applied by AdamW as
+    // it reads each gradient (no separate pass over the gradients).
     const meanGradients = accumulator.mean();
-    let clipped: { gradients: Record<string, tf.Tensor>; globalNorm: number };
+    const learningRate = learningRateAt(state.schedule, state.step);
+    let clipping: GradientClipping;
     try {
-      clipped = await clipGradientsByGlobalNorm(meanGradients, config.maxGradientNorm);
-      if (!Number.isFinite(clipped.globalNorm)) {
-        tf.dispose(clipped.gradients);
+      clipping = await measureGradientClipping(Object.values(meanGradients), config.maxGradientNorm);
+      if (!Number.isFinite(clipping.globalNorm)) {
         const nonFinite = await findNonFiniteGradients(meanGradients);
         throw new NonFiniteGradientError({
           step: stepNumber,
           parameterNames: nonFinite.length > 0 ? nonFinite : ['(global norm overflowed float32)'],
         });
       }
+      state.optimizer.applyGradients(parameters, meanGradients, learningRate, clipping.scale);
     } finally {
       tf.dispose(meanGradients);
-    }
-    const learningRate = learningRateAt(state.schedule, state.step);
-    try {
-      state.optimizer.applyGradients(parameters, clipped.gradients, learningRate);
-    } finally {
-      tf.dispose(clipped.gradients);
     }
     state.ema?.update();
     state.step = stepNumber;
@@ -155,8 +151,8 @@ export async function recaStep(state: RecaTrainingState, input: RecaStepInput): 
       step: stepNumber,
       loss: weightedTotal / accumulator.count,
       losses,
-      gradientNorm: clipped.globalNorm,
-      clipped: clipped.globalNorm > config.maxGradientNorm,
+      gradientNorm: clipping.globalNorm,
+      clipped: clipping.globalNorm > config.maxGradientNorm,
       learningRate,
       microBatches: accumulator.count,
       warnings,

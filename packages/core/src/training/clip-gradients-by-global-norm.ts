@@ -8,6 +8,35 @@ export interface ClippedGradients {
   globalNorm: number;
 }
 
+/** What {@link measureGradientClipping} found. */
+export interface GradientClipping {
+  /** Global L2 norm of the gradients (NaN or Infinity when a gradient is not finite). */
+  globalNorm: number;
+  /** `min(1, maxNorm / (globalNorm + 1e-6))`, NaN when the norm is NaN: multiply every gradient by it. */
+  scale: number;
+}
+
+/**
+ * The global norm of `gradients` (one fused kernel where the backend has it), read back once, and the clipping scale
+ * of PyTorch's `clip_grad_norm_`. For callers that apply the scale themselves (e.g. `AdamW.applyGradients`'
+ * `gradientScale`, which saves a pass over every gradient).
+ *
+ * @param gradients - float32 tensors of any shapes (not disposed).
+ * @param maxNorm - largest allowed global norm (> 0).
+ */
+export async function measureGradientClipping(gradients: readonly tf.Tensor[], maxNorm: number): Promise<GradientClipping> {
+  if (!(Number.isFinite(maxNorm) && maxNorm > 0)) {
+    throw new InvalidArgumentError({ argument: 'maxNorm', message: `must be a finite number > 0, got ${maxNorm}` });
+  }
+  if (gradients.length === 0) return { globalNorm: 0, scale: 1 };
+  // One asynchronous read: backends without synchronous reads (webgpu in Node) work.
+  const norm = globalNormOf(gradients);
+  const globalNorm = ((await norm.data()) as Float32Array)[0] as number;
+  norm.dispose();
+  const coefficient = maxNorm / (globalNorm + 1e-6);
+  return { globalNorm, scale: Number.isNaN(coefficient) ? Number.NaN : Math.min(1, coefficient) }; // NaN poisons, as in PyTorch
+}
+
 /**
  * Scales gradients so that their global L2 norm is at most `maxNorm`, with PyTorch's `clip_grad_norm_` semantics:
  * `norm = √(Σ ‖g‖²)`, `scale = min(1, maxNorm / (norm + 1e-6))`, every gradient multiplied by `scale`.
@@ -30,13 +59,7 @@ export async function clipGradientsByGlobalNorm(
   }
   const names = Object.keys(gradients);
   if (names.length === 0) return { gradients: {}, globalNorm: 0 };
-  // The norm is read first (the step's one read of the device, asynchronous so backends without synchronous reads
-  // work); gradients are scaled only when the norm exceeds maxNorm — multiplying by 1 would change nothing.
-  const norm = globalNormOf(names.map((name) => gradients[name] as tf.Tensor));
-  const globalNorm = ((await norm.data()) as Float32Array)[0] as number;
-  norm.dispose();
-  const coefficient = maxNorm / (globalNorm + 1e-6);
-  const scale = Number.isNaN(coefficient) ? Number.NaN : Math.min(1, coefficient); // NaN poisons, as in PyTorch
+  const { globalNorm, scale } = await measureGradientClipping(names.map((name) => gradients[name] as tf.Tensor), maxNorm);
   const clipped = tf.tidy(() => {
     const scaled: Record<string, tf.Tensor> = {};
     const factor = scale === 1 ? undefined : tf.scalar(scale);

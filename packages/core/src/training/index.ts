@@ -7,7 +7,12 @@ export {
   validateLearningRateSchedule,
   type LearningRateSchedule,
 } from './learning-rate-schedule.js';
-export { clipGradientsByGlobalNorm, type ClippedGradients } from './clip-gradients-by-global-norm.js';
+export {
+  clipGradientsByGlobalNorm,
+  measureGradientClipping,
+  type ClippedGradients,
+  type GradientClipping,
+} from './clip-gradients-by-global-norm.js';
 export { ExponentialMovingAverage, type ExponentialMovingAverageOptions } from './exponential-moving-average.js';
 export { GradientAccumulator } from './gradient-accumulator.js';
 export {

@@ -11,17 +11,17 @@ import { nativeAvailability } from '../test-support/native-availability.js';
 const availability = nativeAvailability();
 
 /** Runs `steps` AdamW updates of two parameters (one decayed, one not) on `backend`; returns their final values. */
-async function trajectory(backend: string, steps: number): Promise<{ matrix: Float32Array; bias: Float32Array; calls: number }> {
+async function trajectory(backend: string, steps: number, gradientScale = 1, epsilon = 1e-8): Promise<{ matrix: Float32Array; bias: Float32Array; calls: number }> {
   await tf.setBackend(backend);
   const random = new SeededRandom('fused-adamw');
   const matrix = tf.variable(tf.tensor(random.normalArray(12, 0, 1), [3, 4]), true, `matrix-${backend}`);
   const bias = tf.variable(tf.tensor(random.normalArray(4, 0, 1), [4]), true, `bias-${backend}`);
-  const optimizer = new AdamW({ learningRate: 1e-2, weightDecay: 0.1 });
+  const optimizer = new AdamW({ learningRate: 1e-2, weightDecay: 0.1, epsilon });
   const gradientRandom = random.fork('gradients');
   const kernelCalls = new Set<string>();
   for (let step = 0; step < steps; step++) {
     const gradients = { matrix: tf.tensor(gradientRandom.normalArray(12, 0, 1), [3, 4]), bias: tf.tensor(gradientRandom.normalArray(4, 0, 1), [4]) };
-    const profile = await tf.profile(() => optimizer.applyGradients([['matrix', matrix], ['bias', bias]], gradients));
+    const profile = await tf.profile(() => optimizer.applyGradients([['matrix', matrix], ['bias', bias]], gradients, undefined, gradientScale));
     profile.kernels.forEach((kernel) => kernelCalls.add(kernel.name));
     tf.dispose(Object.values(gradients));
   }
@@ -52,6 +52,17 @@ describe('AdamW through the fused torch kernel', () => {
     const closeTo = (a: Float32Array, b: Float32Array) => Math.max(...a.map((value, index) => Math.abs(value - (b[index] as number))));
     expect(closeTo(actual.matrix, expected.matrix)).toBeLessThan(1e-5);
     expect(closeTo(actual.bias, expected.bias)).toBeLessThan(1e-5);
+  });
+
+  it('applies a gradient scale (clipping) as the composed update does', async () => {
+    await registerTorchBackend({ device: 'cpu', warnOnFallback: false });
+    // Adam's update is nearly invariant to a gradient scale (m/√v) except through ε: a large ε makes the scale show.
+    const expected = await trajectory('cpu', 5, 0.3, 0.5);
+    const actual = await trajectory('torch', 5, 0.3, 0.5);
+    const unscaled = await trajectory('torch', 5, 1, 0.5);
+    const largest = (a: Float32Array, b: Float32Array) => Math.max(...a.map((value, index) => Math.abs(value - (b[index] as number))));
+    expect(largest(actual.matrix, expected.matrix)).toBeLessThan(1e-5);
+    expect(largest(actual.matrix, unscaled.matrix)).toBeGreaterThan(1e-4);
   });
 
   it('leaves a clone that shares the parameter data untouched (no in-place write then)', async () => {

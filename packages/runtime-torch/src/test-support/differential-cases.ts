@@ -367,7 +367,7 @@ const fusedCases: DifferentialCase[] = [
     scaledDotProductAttention(q, k, v, { bias: attentionBias(1, 4, 4, { causal: true }) }),
   ),
   c(
-    'RecaAdamUpdate (two groups: with and without decay, in place and not)',
+    'RecaAdamUpdate (two groups: with and without decay, in place and not; gradient scale)',
     [normal([4, 5]), normal([4, 5]), normal([4, 5], 0.1), uniform([4, 5], 0, 0.1), normal([3]), normal([3]), normal([3], 0.1), uniform([3], 0, 0.1)],
     (p0, g0, m0, v0, p1, g1, m1, v1) => {
       // The in-place group writes into clones (fresh data), never into the case's inputs.
@@ -376,14 +376,14 @@ const fusedCases: DifferentialCase[] = [
       return runFusedKernel(
         fusedKernelNames.adamUpdate,
         { parameter0: q0, gradient0: g0 as tf.Tensor, firstMoment0: n0, secondMoment0: w0, parameter1: p1 as tf.Tensor, gradient1: g1 as tf.Tensor, firstMoment1: m1 as tf.Tensor, secondMoment1: v1 as tf.Tensor },
-        { beta1, beta2, epsilon, stepSizes: [stepSize, stepSize], rootBiasCorrections: [rootBiasCorrection2, rootBiasCorrection2], decayFactors: [0.98, 1], momentsInPlace: [true, false], parameterInPlace: [true, false] },
+        { beta1, beta2, epsilon, gradientScale: 0.75, stepSizes: [stepSize, stepSize], rootBiasCorrections: [rootBiasCorrection2, rootBiasCorrection2], decayFactors: [0.98, 1], momentsInPlace: [true, false], parameterInPlace: [true, false] },
       );
     },
     {
       gradient: false,
       reference: (p0, g0, m0, v0, p1, g1, m1, v1) => [
-        ...composedAdamUpdate(p0 as tf.Tensor, g0 as tf.Tensor, m0 as tf.Tensor, v0 as tf.Tensor, 0.98),
-        ...composedAdamUpdate(p1 as tf.Tensor, g1 as tf.Tensor, m1 as tf.Tensor, v1 as tf.Tensor, 1),
+        ...composedAdamUpdate(p0 as tf.Tensor, tf.mul(g0 as tf.Tensor, 0.75), m0 as tf.Tensor, v0 as tf.Tensor, 0.98),
+        ...composedAdamUpdate(p1 as tf.Tensor, tf.mul(g1 as tf.Tensor, 0.75), m1 as tf.Tensor, v1 as tf.Tensor, 1),
       ],
     },
   ),

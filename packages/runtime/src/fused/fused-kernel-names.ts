@@ -18,7 +18,7 @@
  * | `RecaSoftmaxCrossEntropyGrad` | dy `[N]`, logits, labels | ignoreIndex | dlogits `[N, C]` = (softmax − onehot(label)) · dy, 0 rows where the loss is 0 by rule |
  * | `RecaAttention` | query `[B, H, Tq, D]`, key `[B, H, Tk, D]`, value `[B, H, Tk, Dv]`, bias? (broadcastable to `[B, H, Tq, Tk]`) | scale | output `[B, H, Tq, Dv]` = softmax(q·kᵀ·scale + bias)·v, weights `[B, H, Tq, Tk]` |
  * | `RecaAttentionGrad` | dy, query, key, value, weights, bias? | scale | dquery, dkey, dvalue, then dbias (summed to the bias's shape) when a bias is given |
- * | `RecaAdamUpdate` | variadic: n groups of parameter, gradient, firstMoment, secondMoment | beta1, beta2, epsilon; arrays of n: stepSizes, rootBiasCorrections, decayFactors, momentsInPlace, parameterInPlace | per group parameter′, firstMoment′, secondMoment′ (PyTorch's AdamW update, see `AdamW`); the in-place flags promise that no other tensor shares that data, so the kernel may write into it |
+ * | `RecaAdamUpdate` | variadic: n groups of parameter, gradient, firstMoment, secondMoment | beta1, beta2, epsilon, gradientScale (multiplies every gradient first; default 1); arrays of n: stepSizes, rootBiasCorrections, decayFactors, momentsInPlace, parameterInPlace | per group parameter′, firstMoment′, secondMoment′ (PyTorch's AdamW update, see `AdamW`); the in-place flags promise that no other tensor shares that data, so the kernel may write into it |
  * | `RecaGlobalNorm` | variadic: tensors of any shapes | — | √(Σ value²) over all of them, a scalar |
  */
 export const fusedKernelNames = {

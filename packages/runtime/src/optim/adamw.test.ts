@@ -199,6 +199,32 @@ describe('AdamW', () => {
     tf.dispose([weight, gradient]);
   });
 
+  it('multiplies every gradient by gradientScale first (bit-equal to pre-scaled gradients) and rejects a bad scale', () => {
+    const run = (scaleInside: boolean) => {
+      const parameter = tf.variable(tf.tensor2d([[0.5, -1], [2, 0.25]]));
+      const optimizer = new AdamW({ learningRate: 0.1, epsilon: 0.3 });
+      for (const values of [[1, -2, 0.5, 3], [-1, 0.25, 2, -0.5]]) {
+        const gradient = tf.tensor2d(values, [2, 2]);
+        const scaled = tf.mul(gradient, tf.scalar(0.4));
+        if (scaleInside) optimizer.applyGradients([['w', parameter]], { w: gradient }, undefined, 0.4);
+        else optimizer.applyGradients([['w', parameter]], { w: scaled });
+        tf.dispose([gradient, scaled]);
+      }
+      const values = Array.from(parameter.dataSync());
+      optimizer.dispose();
+      parameter.dispose();
+      return values;
+    };
+    expect(run(true)).toEqual(run(false));
+    const parameter = tf.variable(tf.zeros([2]));
+    const optimizer = new AdamW();
+    const gradient = tf.ones([2]);
+    expect(() => optimizer.applyGradients([['p', parameter]], { p: gradient }, undefined, Number.NaN)).toThrow(InvalidArgumentError);
+    expect(() => optimizer.applyGradients([['p', parameter]], { p: gradient }, undefined, -1)).toThrow(InvalidArgumentError);
+    tf.dispose([parameter, gradient]);
+    optimizer.dispose();
+  });
+
   it('keeps tf.memory().numTensors flat after the first step', () => {
     const random = new SeededRandom(3);
     const parameters = [

@@ -136,6 +136,8 @@ export class AdamW {
    * @param gradients - float32 gradients keyed by parameter name, each with its parameter's shape. A parameter may
    *   be missing (it is skipped); a name that is not a parameter is an error. Not disposed: the caller still owns them.
    * @param learningRate - learning rate for this call (e.g. from a schedule); defaults to `config.learningRate`.
+   * @param gradientScale - every gradient is multiplied by this first (gradient clipping's scale, applied here so the
+   *   gradients are not rewritten in a separate pass); 1 leaves them as they are.
    * @throws ShapeMismatchError when a gradient's shape differs from its parameter's (or restored moments' shape does).
    * @throws InvalidArgumentError on duplicate parameter names, a gradient for an unknown name, or a bad learning rate.
    *   Nothing is updated when an error is thrown.
@@ -144,8 +146,12 @@ export class AdamW {
     parameters: ReadonlyArray<readonly [string, tf.Variable]>,
     gradients: Record<string, tf.Tensor>,
     learningRate: number = this.config.learningRate,
+    gradientScale = 1,
   ): void {
     checkLearningRate('learningRate', learningRate);
+    if (!(gradientScale >= 0) || !Number.isFinite(gradientScale)) {
+      throw new InvalidArgumentError({ argument: 'gradientScale', message: `must be a finite number ≥ 0, got ${gradientScale}` });
+    }
     const updates = this.collectUpdates(parameters, gradients);
     this.iterationCount += 1;
     if (updates.length === 0) return;
@@ -161,16 +167,18 @@ export class AdamW {
     }
 
     if (hasFusedKernel(fusedKernelNames.adamUpdate)) {
-      this.applyFusedUpdates(updates, learningRate);
+      this.applyFusedUpdates(updates, learningRate, gradientScale);
       return;
     }
     const constants = this.getConstants();
     const { beta1, beta2, weightDecay } = this.config;
     tf.tidy(() => {
       const decayFactor = tf.scalar(1 - learningRate * weightDecay);
+      const scale = gradientScale === 1 ? undefined : tf.scalar(gradientScale);
       // Step-size scalars per distinct update count: normally all parameters share one count, so one pair per call.
       const stepScalars = new Map<number, { stepSize: tf.Scalar; rootBiasCorrection2: tf.Scalar }>();
-      for (const { name, variable, gradient, decay } of updates) {
+      for (const { name, variable, gradient: given, decay } of updates) {
+        const gradient = scale === undefined ? given : given.mul(scale);
         const moments = this.moments.get(name) as Moments;
         moments.steps += 1;
         let scalars = stepScalars.get(moments.steps);
@@ -203,12 +211,16 @@ export class AdamW {
    * tfjs kernels per parameter (the coefficients travel as attributes, in float64, where the composed form rounds them
    * to float32). Storage that no other tensor shares is updated in place, as PyTorch's optimisers do.
    */
-  private applyFusedUpdates(updates: ReadonlyArray<{ name: string; variable: tf.Variable; gradient: tf.Tensor; decay: boolean }>, learningRate: number): void {
+  private applyFusedUpdates(
+    updates: ReadonlyArray<{ name: string; variable: tf.Variable; gradient: tf.Tensor; decay: boolean }>,
+    learningRate: number,
+    gradientScale: number,
+  ): void {
     const { beta1, beta2, epsilon, weightDecay } = this.config;
     const backend = tf.backend();
     const unshared = (tensor: tf.Tensor) => backend.refCount(tensor.dataId) === 1;
     const inputs: tf.NamedTensorMap = {};
-    const attributes = { beta1, beta2, epsilon, stepSizes: [] as number[], rootBiasCorrections: [] as number[], decayFactors: [] as number[], momentsInPlace: [] as boolean[], parameterInPlace: [] as boolean[] };
+    const attributes = { beta1, beta2, epsilon, gradientScale, stepSizes: [] as number[], rootBiasCorrections: [] as number[], decayFactors: [] as number[], momentsInPlace: [] as boolean[], parameterInPlace: [] as boolean[] };
     updates.forEach(({ name, variable, gradient, decay }, index) => {
       const moments = this.moments.get(name) as Moments;
       moments.steps += 1;
