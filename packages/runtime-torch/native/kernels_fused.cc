@@ -97,6 +97,42 @@ void registerFusedKernels(KernelTable& table) {
     return outputs;
   });
 
+  // Inputs: x [..., C], weight? [C]. Attributes: epsilon. Output: x / √(mean(x², last axis) + ε) · weight (RMSNorm).
+  table.add("RecaRmsNorm", [](const KernelContext& context) {
+    const at::Tensor x = context.input(0);
+    requireFloat(x, "RecaRmsNorm", "x");
+    at::Tensor output = at::mul(x, at::rsqrt(at::add(at::mean(at::mul(x, x), {-1}, true), context.numberAttr("epsilon"))));
+    if (context.hasInput(1)) output.mul_(context.input(1));
+    return std::vector<at::Tensor>{output};
+  });
+
+  // Inputs: dy, x, weight?. Attributes: epsilon. Outputs: dx, then dweight when a weight is given. With n = x·r,
+  // r = 1/√(mean(x²) + ε) and g = dy·weight: dx = r·(g − n·mean(g·n)), dweight = Σ over leading axes of dy·n.
+  table.add("RecaRmsNormGrad", [](const KernelContext& context) {
+    const at::Tensor dy = context.input(0);
+    const at::Tensor x = context.input(1);
+    const at::Tensor reciprocal = at::rsqrt(at::add(at::mean(at::mul(x, x), {-1}, true), context.numberAttr("epsilon")));
+    const at::Tensor normalized = at::mul(x, reciprocal);
+    const at::Tensor scaled = context.hasInput(2) ? at::mul(dy, context.input(2)) : dy;
+    at::Tensor dx = at::sub(scaled, at::mul(normalized, at::mean(at::mul(scaled, normalized), {-1}, true)));
+    dx.mul_(reciprocal);
+    std::vector<at::Tensor> outputs{dx};
+    if (context.hasInput(2)) outputs.push_back(at::mul(dy, normalized).reshape({-1, x.size(-1)}).sum(0));
+    return outputs;
+  });
+
+  // Inputs: x. Output: x·sigmoid(x) (SiLU).
+  table.add("RecaSilu", [](const KernelContext& context) {
+    const at::Tensor x = context.input(0);
+    requireFloat(x, "RecaSilu", "x");
+    return std::vector<at::Tensor>{at::silu(x)};
+  });
+
+  // Inputs: dy, x. Output: dx.
+  table.add("RecaSiluGrad", [](const KernelContext& context) {
+    return std::vector<at::Tensor>{at::silu_backward(context.input(0), context.input(1))};
+  });
+
   // Inputs: x. Attributes: approximate ('tanh' | 'none'). Output: y.
   table.add("RecaGelu", [](const KernelContext& context) {
     const at::Tensor x = context.input(0);

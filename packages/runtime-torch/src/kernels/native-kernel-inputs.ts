@@ -62,6 +62,10 @@ export const nativeKernelInputs: Readonly<Record<string, NativeKernelInputs>> = 
   // @reca/runtime's fused kernels (fusedKernelNames; contract in packages/runtime/src/fused/fused-kernel-names.ts).
   RecaLayerNorm: ['x', 'weight', 'bias'],
   RecaLayerNormGrad: ['dy', 'x', 'weight', 'bias'],
+  RecaRmsNorm: ['x', 'weight'],
+  RecaRmsNormGrad: ['dy', 'x', 'weight'],
+  RecaSilu: ['x'],
+  RecaSiluGrad: ['dy', 'x'],
   RecaGelu: ['x'],
   RecaGeluGrad: ['dy', 'x'],
   RecaSoftmaxCrossEntropy: ['logits', 'labels'],

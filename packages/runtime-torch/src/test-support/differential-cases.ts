@@ -13,8 +13,10 @@ import {
   globalNorm,
   layerNormalization,
   linear,
+  rmsNormalization,
   runFusedKernel,
   scaledDotProductAttention,
+  silu,
   tf,
   type SeededRandom,
 } from '@reca/runtime';
@@ -340,6 +342,11 @@ const fusedCases: DifferentialCase[] = [
   ),
   c('RecaLayerNorm without affine parameters', [normal([4, 6], 3)], (x) => layerNormalization(x, null, null, 1e-6)),
   c('RecaLayerNorm weight only', [normal([5, 7]), normal([7])], (x, weight) => layerNormalization(x, weight, null, 1e-6)),
+  c('RecaRmsNorm and RecaRmsNormGrad (with and without weight)', [normal([2, 3, 8], 2), normal([8]), normal([5, 6])], (x, weight, plain) => [
+    rmsNormalization(x, weight, 1e-6),
+    rmsNormalization(plain, null, 1e-5),
+  ]),
+  c('RecaSilu and RecaSiluGrad', [normal([3, 7], 2)], (x) => silu(x)),
   c('RecaGelu and RecaGeluGrad (tanh, erf)', [normal([3, 9], 2)], (x) => [geluTanh(x), geluErf(x)]),
   c('RecaSoftmaxCrossEntropy and its gradient', [normal([12, 7], 3), crossEntropyLabels(12, 7, -100)], (logits, labels) => [
     crossEntropyWithIgnoreIndex(logits, labels, { reduction: 'none' }),

@@ -12,6 +12,10 @@
  * | `RecaLayerNormGrad` | dy, x, weight?, bias? | epsilon | dx, then dweight and dbias for the inputs given |
  * | `RecaLinear` | x `[..., K]`, weight `[N, K]`, bias? `[N]` | — | x·weightᵀ + bias `[..., N]` |
  * | `RecaLinearGrad` | dy `[..., N]`, x, weight | hasBias | dx, dweight, then dbias when hasBias |
+ * | `RecaRmsNorm` | x `[..., C]`, weight? `[C]` | epsilon | x / √(mean(x²) + ε) · weight |
+ * | `RecaRmsNormGrad` | dy, x, weight? | epsilon | dx, then dweight when a weight is given |
+ * | `RecaSilu` | x | — | x · sigmoid(x) |
+ * | `RecaSiluGrad` | dy, x | — | dx |
  * | `RecaGelu` | x | approximate: `'tanh'` \| `'none'` | y |
  * | `RecaGeluGrad` | dy, x | approximate | dx |
  * | `RecaSoftmaxCrossEntropy` | logits `[N, C]`, labels int32 `[N]` | ignoreIndex | loss per row `[N]`: −log softmax(logits)[label], 0 where label is ignoreIndex or outside [0, C) |
@@ -26,6 +30,10 @@ export const fusedKernelNames = {
   layerNormGrad: 'RecaLayerNormGrad',
   linear: 'RecaLinear',
   linearGrad: 'RecaLinearGrad',
+  rmsNorm: 'RecaRmsNorm',
+  rmsNormGrad: 'RecaRmsNormGrad',
+  silu: 'RecaSilu',
+  siluGrad: 'RecaSiluGrad',
   gelu: 'RecaGelu',
   geluGrad: 'RecaGeluGrad',
   softmaxCrossEntropy: 'RecaSoftmaxCrossEntropy',

@@ -2,6 +2,7 @@ import { tf } from '../tf.js';
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 import { assertLastDimension } from './shape-checks.js';
 import { Module } from './module.js';
+import { rmsNormalization } from '../ops/rms-normalization.js';
 
 /** Configuration of an {@link RMSNorm}. */
 export interface RMSNormConfig {
@@ -42,10 +43,6 @@ export class RMSNorm extends Module {
    */
   forward(input: tf.Tensor): tf.Tensor {
     assertLastDimension(input, this.dim, 'RMSNorm.forward');
-    return tf.tidy(() => {
-      const meanSquare = tf.mean(tf.square(input), -1, true);
-      const output = tf.mul(input, tf.rsqrt(tf.add(meanSquare, tf.scalar(this.epsilon))));
-      return this.weight ? tf.mul(output, this.weight) : output;
-    });
+    return rmsNormalization(input, this.weight, this.epsilon);
   }
 }

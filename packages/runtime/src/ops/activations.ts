@@ -1,7 +1,8 @@
 import { tf } from '../tf.js';
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 import { fusedKernelNames } from '../fused/fused-kernel-names.js';
-import { hasFusedKernel, runFusedKernel } from '../fused/has-fused-kernel.js';
+import { hasFusedKernel } from '../fused/has-fused-kernel.js';
+import { runFusedUnaryOp } from '../fused/fused-unary-op.js';
 
 const tanhGeluCoefficient = Math.sqrt(2 / Math.PI);
 
@@ -13,7 +14,7 @@ const tanhGeluCoefficient = Math.sqrt(2 / Math.PI);
  * @returns float32 tensor of the same shape; the caller owns it.
  */
 export function geluTanh(input: tf.Tensor): tf.Tensor {
-  if (input.dtype === 'float32' && hasFusedKernel(fusedKernelNames.gelu)) return fusedGelu(input, 'tanh');
+  if (input.dtype === 'float32' && hasFusedKernel(fusedKernelNames.gelu)) return runFusedUnaryOp(input, fusedKernelNames.gelu, fusedKernelNames.geluGrad, { approximate: 'tanh' });
   return tf.tidy(() => {
     const cubic = tf.mul(tf.pow(input, tf.scalar(3)), tf.scalar(0.044715));
     const inner = tf.mul(tf.add(input, cubic), tf.scalar(tanhGeluCoefficient));
@@ -28,32 +29,19 @@ export function geluTanh(input: tf.Tensor): tf.Tensor {
  * @returns float32 tensor of the same shape; the caller owns it.
  */
 export function geluErf(input: tf.Tensor): tf.Tensor {
-  if (input.dtype === 'float32' && hasFusedKernel(fusedKernelNames.gelu)) return fusedGelu(input, 'none');
+  if (input.dtype === 'float32' && hasFusedKernel(fusedKernelNames.gelu)) return runFusedUnaryOp(input, fusedKernelNames.gelu, fusedKernelNames.geluGrad, { approximate: 'none' });
   return tf.tidy(() => tf.mul(tf.mul(input, tf.scalar(0.5)), tf.add(tf.erf(tf.mul(input, tf.scalar(Math.SQRT1_2))), tf.scalar(1))));
 }
 
-/** GELU through the backend's `RecaGelu` / `RecaGeluGrad` kernels (PyTorch's `F.gelu(x, approximate)`). */
-function fusedGelu(input: tf.Tensor, approximate: 'tanh' | 'none'): tf.Tensor {
-  const attrs = { approximate };
-  const gelu = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    save([x]);
-    return {
-      value: runFusedKernel(fusedKernelNames.gelu, { x }, attrs)[0] as tf.Tensor,
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
-        runFusedKernel(fusedKernelNames.geluGrad, { dy: dy as tf.Tensor, x: saved[0] as tf.Tensor }, attrs)[0] as tf.Tensor,
-    };
-  });
-  return gelu(input);
-}
-
 /**
- * SiLU / swish: `x · sigmoid(x)` (PyTorch's `SiLU`, LLaMA's SwiGLU gate, DiT's AdaLN input).
+ * SiLU / swish: `x · sigmoid(x)` (PyTorch's `SiLU`, LLaMA's SwiGLU gate, DiT's AdaLN input). Fused (`RecaSilu`)
+ * where the backend has it.
  *
  * @param input - float32 tensor of any shape.
  * @returns float32 tensor of the same shape; the caller owns it.
  */
 export function silu(input: tf.Tensor): tf.Tensor {
+  if (input.dtype === 'float32' && hasFusedKernel(fusedKernelNames.silu)) return runFusedUnaryOp(input, fusedKernelNames.silu, fusedKernelNames.siluGrad);
   return tf.tidy(() => tf.mul(input, tf.sigmoid(input)));
 }
 

@@ -7,6 +7,7 @@ export {
 } from './cross-entropy-with-ignore-index.js';
 export { layerNormalization } from './layer-normalization.js';
 export { linear } from './linear.js';
+export { rmsNormalization } from './rms-normalization.js';
 export { meanSquaredError } from './mean-squared-error.js';
 export { globalNorm } from './global-norm.js';
 export { geluTanh, geluErf, silu, applyActivation, type ActivationName } from './activations.js';
