@@ -121,6 +121,32 @@ void registerFusedKernels(KernelTable& table) {
     return outputs;
   });
 
+  // Inputs: x [N, H, W, C] (channels last, as tfjs), weight [C], bias [C]. Attributes: groups, epsilon. Output: group
+  // normalisation over (H, W, C/groups) per group, scaled and shifted per channel — ATen's group norm on a
+  // channels-first copy, returned as a channels-last view.
+  table.add("RecaGroupNorm", [](const KernelContext& context) {
+    const at::Tensor x = context.input(0);
+    requireFloat(x, "RecaGroupNorm", "x");
+    if (x.dim() != 4) throw std::invalid_argument("RecaGroupNorm: x must be [batch, height, width, channels]");
+    const at::Tensor channelsFirst = x.permute({0, 3, 1, 2}).contiguous();
+    auto result = at::native_group_norm(channelsFirst, context.input(1), context.input(2), x.size(0), x.size(3), x.size(1) * x.size(2),
+                                        context.intAttr("groups"), context.numberAttr("epsilon"));
+    return std::vector<at::Tensor>{std::get<0>(result).permute({0, 2, 3, 1})};
+  });
+
+  // Inputs: dy, x (channels last), weight. Attributes: groups, epsilon. Outputs: dx, dweight, dbias. The group means
+  // and reciprocal deviations are recomputed from x.
+  table.add("RecaGroupNormGrad", [](const KernelContext& context) {
+    const at::Tensor x = context.input(1);
+    const at::Tensor weight = context.input(2);
+    const int64_t batch = x.size(0), channels = x.size(3), positions = x.size(1) * x.size(2), groups = context.intAttr("groups");
+    const at::Tensor channelsFirst = x.permute({0, 3, 1, 2}).contiguous();
+    auto forward = at::native_group_norm(channelsFirst, weight, c10::nullopt, batch, channels, positions, groups, context.numberAttr("epsilon"));
+    auto gradients = at::native_group_norm_backward(context.input(0).permute({0, 3, 1, 2}).contiguous(), channelsFirst, std::get<1>(forward),
+                                                    std::get<2>(forward), weight, batch, channels, positions, groups, {true, true, true});
+    return std::vector<at::Tensor>{std::get<0>(gradients).permute({0, 2, 3, 1}), std::get<1>(gradients), std::get<2>(gradients)};
+  });
+
   // Inputs: x. Output: x·sigmoid(x) (SiLU).
   table.add("RecaSilu", [](const KernelContext& context) {
     const at::Tensor x = context.input(0);

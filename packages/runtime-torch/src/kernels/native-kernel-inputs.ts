@@ -64,6 +64,8 @@ export const nativeKernelInputs: Readonly<Record<string, NativeKernelInputs>> = 
   RecaLayerNormGrad: ['dy', 'x', 'weight', 'bias'],
   RecaRmsNorm: ['x', 'weight'],
   RecaRmsNormGrad: ['dy', 'x', 'weight'],
+  RecaGroupNorm: ['x', 'weight', 'bias'],
+  RecaGroupNormGrad: ['dy', 'x', 'weight'],
   RecaSilu: ['x'],
   RecaSiluGrad: ['dy', 'x'],
   RecaGelu: ['x'],

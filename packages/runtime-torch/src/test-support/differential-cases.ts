@@ -11,6 +11,7 @@ import {
   geluErf,
   geluTanh,
   globalNorm,
+  groupNormalization,
   layerNormalization,
   linear,
   rmsNormalization,
@@ -346,6 +347,9 @@ const fusedCases: DifferentialCase[] = [
     rmsNormalization(x, weight, 1e-6),
     rmsNormalization(plain, null, 1e-5),
   ]),
+  c('RecaGroupNorm and RecaGroupNormGrad', [normal([2, 3, 4, 6], 2), normal([6]), normal([6])], (x, weight, bias) =>
+    groupNormalization(x as tf.Tensor4D, weight, bias, 3, 1e-6),
+  ),
   c('RecaSilu and RecaSiluGrad', [normal([3, 7], 2)], (x) => silu(x)),
   c('RecaGelu and RecaGeluGrad (tanh, erf)', [normal([3, 9], 2)], (x) => [geluTanh(x), geluErf(x)]),
   c('RecaSoftmaxCrossEntropy and its gradient', [normal([12, 7], 3), crossEntropyLabels(12, 7, -100)], (logits, labels) => [

@@ -14,6 +14,8 @@
  * | `RecaLinearGrad` | dy `[..., N]`, x, weight | hasBias | dx, dweight, then dbias when hasBias |
  * | `RecaRmsNorm` | x `[..., C]`, weight? `[C]` | epsilon | x / √(mean(x²) + ε) · weight |
  * | `RecaRmsNormGrad` | dy, x, weight? | epsilon | dx, then dweight when a weight is given |
+ * | `RecaGroupNorm` | x `[N, H, W, C]`, weight `[C]`, bias `[C]` | groups, epsilon | group-normalised x, scaled and shifted per channel |
+ * | `RecaGroupNormGrad` | dy, x, weight | groups, epsilon | dx, dweight, dbias |
  * | `RecaSilu` | x | — | x · sigmoid(x) |
  * | `RecaSiluGrad` | dy, x | — | dx |
  * | `RecaGelu` | x | approximate: `'tanh'` \| `'none'` | y |
@@ -32,6 +34,8 @@ export const fusedKernelNames = {
   linearGrad: 'RecaLinearGrad',
   rmsNorm: 'RecaRmsNorm',
   rmsNormGrad: 'RecaRmsNormGrad',
+  groupNorm: 'RecaGroupNorm',
+  groupNormGrad: 'RecaGroupNormGrad',
   silu: 'RecaSilu',
   siluGrad: 'RecaSiluGrad',
   gelu: 'RecaGelu',

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 import { Module } from './module.js';
+import { groupNormalization } from '../ops/group-normalization.js';
 import { ShapeMismatchError } from '../errors/shape-mismatch-error.js';
 import { tf } from '../tf.js';
 
@@ -50,14 +51,6 @@ export class GroupNorm extends Module {
     if (input.rank !== 4 || input.shape[3] !== this.numChannels) {
       throw new ShapeMismatchError({ tensorName: 'input', expected: [null, null, null, this.numChannels], actual: input.shape, context: 'GroupNorm.forward' });
     }
-    const [batchSize, height, width] = input.shape;
-    const groupSize = this.numChannels / this.numGroups;
-    return tf.tidy(() => {
-      const grouped = tf.reshape(input, [batchSize, height * width, this.numGroups, groupSize]); // [b, hw, G, C/G]
-      const { mean, variance } = tf.moments(grouped, [1, 3], true); // [b, 1, G, 1]
-      const normalized = tf.div(tf.sub(grouped, mean), tf.sqrt(tf.add(variance, this.epsilon)));
-      const flat = tf.reshape(normalized, [batchSize, height, width, this.numChannels]);
-      return tf.add(tf.mul(flat, this.weight), this.bias) as tf.Tensor4D;
-    });
+    return groupNormalization(input, this.weight, this.bias, this.numGroups, this.epsilon);
   }
 }

@@ -8,6 +8,7 @@ export {
 export { layerNormalization } from './layer-normalization.js';
 export { linear } from './linear.js';
 export { rmsNormalization } from './rms-normalization.js';
+export { groupNormalization } from './group-normalization.js';
 export { meanSquaredError } from './mean-squared-error.js';
 export { globalNorm } from './global-norm.js';
 export { geluTanh, geluErf, silu, applyActivation, type ActivationName } from './activations.js';
