@@ -96,11 +96,12 @@ export class Conv2d extends Module {
     }
     return tf.tidy(() => {
       const [top, bottom, left, right] = this.padding;
-      const padded = top + bottom + left + right > 0 ? tf.pad(input, [[0, 0], [top, bottom], [left, right], [0, 0]]) : input;
       const filter = tf.transpose(this.weight, [2, 3, 1, 0]) as tf.Tensor4D; // [kh, kw, in, out]
-      let output = tf.conv2d(padded as tf.Tensor4D, filter, this.stride, 'valid');
-      if (this.bias) output = tf.add(output, this.bias);
-      return output;
+      // Explicit padding inside the convolution (no separate pad kernel and gradient): PyTorch's zero padding.
+      const padding: Parameters<typeof tf.conv2d>[3] = top + bottom + left + right > 0 ? [[0, 0], [top, bottom], [left, right], [0, 0]] : 'valid';
+      // The bias inside the convolution's kernel (FusedConv2D), where the backend fuses it.
+      if (this.bias) return tf.fused.conv2d({ x: input as tf.Tensor4D, filter, strides: this.stride, pad: padding, bias: this.bias });
+      return tf.conv2d(input as tf.Tensor4D, filter, this.stride, padding);
     });
   }
 }

@@ -12,6 +12,19 @@ for (const stride of [1, 2] as const) {
   }
 }
 cases.push(
+  // Explicit padding (the runtime's Conv2d: PyTorch's symmetric padding, LDM's (0, 1, 0, 1) before a stride-2 conv).
+  parityCase('conv2d 3x3 explicit padding 1 (grads: input, filter)', [normalInput([2, 6, 5, 3]), normalInput([3, 3, 3, 4], 0.5)], (x, filter) =>
+    tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 1, [[0, 0], [1, 1], [1, 1], [0, 0]]),
+  ),
+  parityCase('conv2d 3x3 stride 2 explicit padding (0, 1, 0, 1) (grads: input, filter)', [normalInput([2, 8, 6, 3]), normalInput([3, 3, 3, 4], 0.5)], (x, filter) =>
+    tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 2, [[0, 0], [0, 1], [0, 1], [0, 0]]),
+  ),
+  parityCase('fused conv2d with bias, explicit padding (grads: input, filter, bias)', [normalInput([2, 6, 5, 3]), normalInput([3, 3, 3, 4], 0.5), normalInput([4])], (x, filter, bias) =>
+    tf.fused.conv2d({ x: x as tf.Tensor4D, filter: filter as tf.Tensor4D, strides: 1, pad: [[0, 0], [1, 1], [1, 1], [0, 0]], bias }),
+  ),
+  parityCase('fused conv2d with bias, stride 2 valid (grads: input, filter, bias)', [normalInput([2, 8, 6, 3]), normalInput([3, 3, 3, 4], 0.5), normalInput([4])], (x, filter, bias) =>
+    tf.fused.conv2d({ x: x as tf.Tensor4D, filter: filter as tf.Tensor4D, strides: 2, pad: 'valid', bias }),
+  ),
   parityCase('conv2d 1x1 (pointwise)', [normalInput([2, 5, 5, 4]), normalInput([1, 1, 4, 6])], (x, filter) =>
     tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 1, 'valid'),
   ),
