@@ -13,10 +13,9 @@
  *   square', 'a blue square', cycled),
  * - autoregressive: a reconstruction and an image-to-text micro-batch (caption 'a red square'), a word-level tokenizer
  *   over a small vocabulary, the preset's default generation mode.
- * PyTorch: the diffusion and autoregressive recaSteps have PyTorch twins (bench/pytorch-reca-step-<family>.py: the
- * same architecture, parameter names, losses, clipping and AdamW, checked against exported TS weights with `--check`);
- * they run first, in a child process, with the torch backend's thread count, and the table gains a "× PyTorch"
- * column. The masked-autoregressive family has no twin yet.
+ * PyTorch: every family's recaStep has a PyTorch twin (bench/pytorch-reca-step-<family>.py: the same architecture,
+ * parameter names, losses, clipping and AdamW, checked against exported TS weights with `--check`); they run first,
+ * in a child process, with the torch backend's thread count, and the table gains a "× PyTorch" column.
  *
  * Usage: pnpm bench:reca-step [-- --families diffusion,masked-autoregressive,autoregressive] [--presets tiny,small]
  *        [--backends torch,wasm,cpu] [--batch 8] [--steps 20] [--warmup 10] [--device auto|cpu|cuda]
@@ -123,6 +122,7 @@ const scriptsFolder = process.env['RECA_BENCH_SCRIPTS'] ?? dirname(fileURLToPath
 /** Families with a PyTorch twin (bench/pytorch-reca-step-<family>.py). */
 const pytorchTwins: Partial<Record<FamilyName, string>> = {
   diffusion: 'pytorch-reca-step-diffusion.py',
+  'masked-autoregressive': 'pytorch-reca-step-masked-autoregressive.py',
   autoregressive: 'pytorch-reca-step-autoregressive.py',
 };
 
