@@ -18,11 +18,11 @@
  * in a child process, with the torch backend's thread count, and the table gains a "× PyTorch" column.
  *
  * Usage: pnpm bench:reca-step [-- --families diffusion,masked-autoregressive,autoregressive] [--presets tiny,small]
- *        [--backends torch,wasm,cpu] [--batch 8] [--steps 20] [--warmup 10] [--device auto|cpu|cuda]
+ *        [--backends torch,wasm,cpu] [--batch 8] [--steps 20] [--warmup 30] [--device auto|cpu|cuda]
  *        [--no-pytorch] [--profile] [--json results.json]
  * `--no-pytorch` skips the twins. `--profile` prints a kernel-level profile of one torch recaStep per row (src/test-support/kernel-profile.ts).
  * Defaults: every family, preset `tiny` (`small` and `base` exist), backends `torch,wasm` (`cpu` is the slow
- * reference backend), batch 8, 20 timed steps after 10 untimed ones, device `auto`.
+ * reference backend), batch 8, 20 timed steps after 30 untimed ones (V8 optimises the JavaScript over the first dozens of steps), device `auto`.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -109,7 +109,7 @@ const presets = listOption('presets', 'tiny', presetNames);
 const backends = listOption('backends', 'torch,wasm', backendChoices);
 const batchSize = Number(option('batch', '8'));
 const steps = Number(option('steps', '20'));
-const warmup = Number(option('warmup', '10'));
+const warmup = Number(option('warmup', '30'));
 const device = option('device', 'auto') as TorchDeviceRequest;
 const jsonPath = option('json', '');
 const profile = process.argv.includes('--profile');

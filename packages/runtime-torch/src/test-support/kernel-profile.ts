@@ -96,8 +96,9 @@ export async function profileTorchStep(step: () => unknown): Promise<KernelProfi
 export function formatKernelProfile(profile: KernelProfile, limit = 25): string {
   const totalDevice = profile.rows.reduce((sum, row) => sum + row.deviceMs, 0);
   const totalHost = profile.rows.reduce((sum, row) => sum + row.hostMs, 0);
+  const calls = profile.rows.reduce((sum, row) => sum + (row.deviceMs > 0 || row.hostMs > 0 ? row.calls : 0), 0);
   const lines = [
-    `step ${profile.stepMs.toFixed(1)} ms unsynchronised (native run calls ${totalHost.toFixed(1)} ms of it); ` +
+    `${calls} tfjs kernel calls; step ${profile.stepMs.toFixed(1)} ms unsynchronised (native run calls ${totalHost.toFixed(1)} ms of it); ` +
       `Σ synchronised kernel time ${totalDevice.toFixed(1)} ms; transfers: ${profile.transfers.reads} reads, ` +
       `${profile.transfers.deviceWrites} host→device writes, ${profile.transfers.scalarWrites} CPU scalar writes`,
     '| kernel | calls | host ms (unsynchronised run) | device ms (synchronised) | share |',
