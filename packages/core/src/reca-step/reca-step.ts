@@ -1,7 +1,7 @@
-import { InvalidArgumentError, scaleGradient, SeededRandom, ShapeMismatchError, tf } from '@reca/runtime';
+import { globalNorm, InvalidArgumentError, scaleGradient, SeededRandom, ShapeMismatchError, tf } from '@reca/runtime';
 import { NonFiniteGradientError } from '../errors/non-finite-gradient-error.js';
 import { NonFiniteLossError } from '../errors/non-finite-loss-error.js';
-import { measureGradientClipping, type GradientClipping } from '../training/clip-gradients-by-global-norm.js';
+import { gradientClipping, type GradientClipping } from '../training/clip-gradients-by-global-norm.js';
 import { findNonFiniteGradients } from '../training/find-non-finite.js';
 import { GradientAccumulator } from '../training/gradient-accumulator.js';
 import { learningRateAt } from '../training/learning-rate-schedule.js';
@@ -71,7 +71,8 @@ export async function recaStep(state: RecaTrainingState, input: RecaStepInput): 
   const lossSums: Partial<Record<RecaLossPart, { total: number; count: number }>> = {};
   const warnings: RecaStepWarning[] = [];
   const modelWarnings = new Map<string, UnifiedModelV1Warning>();
-  let weightedTotal = 0;
+  // The weighted loss of each micro-batch stays on the device until the step's single read (below).
+  const pendingLosses: Array<{ kind: RecaLossPart; weight: number; value: tf.Scalar }> = [];
 
   try {
     for (const [index, batch] of input.batches.entries()) {
@@ -86,23 +87,13 @@ export async function recaStep(state: RecaTrainingState, input: RecaStepInput): 
       }
       const batchRandom = stepRandom.fork(`micro-batch-${index}`);
       const { value, grads } = await computeMicroBatchGradients(model, config, batch, weight, batchRandom, variables, modelWarnings);
-      const weightedLoss = (await value.data())[0] as number;
-      value.dispose();
-      const loss = weightedLoss / weight;
-      if (!Number.isFinite(loss)) {
-        tf.dispose(grads);
-        throw new NonFiniteLossError({ step: stepNumber, lossPart: batch.kind, value: loss });
-      }
+      pendingLosses.push({ kind: batch.kind, weight, value });
       const named: Record<string, tf.Tensor> = {};
       for (const [variableName, gradient] of Object.entries(grads)) {
         named[referenceNameOf.get(variableName) ?? variableName] = gradient;
       }
       accumulator.add(named);
       tf.dispose(grads);
-      weightedTotal += weightedLoss;
-      const sum = (lossSums[batch.kind] ??= { total: 0, count: 0 });
-      sum.total += loss;
-      sum.count += 1;
     }
     if (accumulator.count === 0) {
       throw new InvalidArgumentError({
@@ -111,14 +102,27 @@ export async function recaStep(state: RecaTrainingState, input: RecaStepInput): 
       });
     }
 
-    // One read per step for both guards: the global norm is non-finite exactly when some gradient is (or when the
-    // squares overflow); only then are the offending parameters looked up. The clipping scale is applied by AdamW as
-    // it reads each gradient (no separate pass over the gradients).
+    // One read of the device per step, for the losses and both guards: a non-finite loss stops the step before the
+    // update; the global norm is non-finite exactly when some gradient is (or when the squares overflow), and only
+    // then are the offending parameters looked up. The clipping scale is applied by AdamW as it reads each gradient.
     const meanGradients = accumulator.mean();
     const learningRate = learningRateAt(state.schedule, state.step);
     let clipping: GradientClipping;
+    let weightedTotal = 0;
     try {
-      clipping = await measureGradientClipping(Object.values(meanGradients), config.maxGradientNorm);
+      const readBack = tf.tidy(() => tf.stack([...pendingLosses.map((pending) => pending.value), globalNorm(Object.values(meanGradients))]));
+      const values = (await readBack.data()) as Float32Array;
+      readBack.dispose();
+      for (const [index, pending] of pendingLosses.entries()) {
+        const weightedLoss = values[index] as number;
+        const loss = weightedLoss / pending.weight;
+        if (!Number.isFinite(loss)) throw new NonFiniteLossError({ step: stepNumber, lossPart: pending.kind, value: loss });
+        weightedTotal += weightedLoss;
+        const sum = (lossSums[pending.kind] ??= { total: 0, count: 0 });
+        sum.total += loss;
+        sum.count += 1;
+      }
+      clipping = gradientClipping(values[pendingLosses.length] as number, config.maxGradientNorm);
       if (!Number.isFinite(clipping.globalNorm)) {
         const nonFinite = await findNonFiniteGradients(meanGradients);
         throw new NonFiniteGradientError({
@@ -163,6 +167,7 @@ export async function recaStep(state: RecaTrainingState, input: RecaStepInput): 
     throw error;
   } finally {
     accumulator.dispose();
+    tf.dispose(pendingLosses.map((pending) => pending.value));
   }
 }
 

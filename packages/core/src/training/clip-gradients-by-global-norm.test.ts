@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tf, SeededRandom } from '@reca/runtime';
-import { clipGradientsByGlobalNorm } from './clip-gradients-by-global-norm.js';
+import { clipGradientsByGlobalNorm, gradientClipping } from './clip-gradients-by-global-norm.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -74,5 +74,12 @@ describe('clipGradientsByGlobalNorm', () => {
     tf.dispose([...Object.values(gradients), ...Object.values(clipped)]);
     expect(await clipGradientsByGlobalNorm({}, 1)).toEqual({ gradients: {}, globalNorm: 0 });
     await expect(clipGradientsByGlobalNorm({}, 0)).rejects.toThrow(/maxNorm/);
+  });
+
+  it('gradientClipping computes clip_grad_norm_\'s scale from a norm already read (NaN poisons, Infinity zeroes)', () => {
+    expect(gradientClipping(0.5, 1)).toEqual({ globalNorm: 0.5, scale: 1 });
+    expect(gradientClipping(4, 1).scale).toBeCloseTo(1 / (4 + 1e-6), 12);
+    expect(gradientClipping(Number.POSITIVE_INFINITY, 1).scale).toBe(0);
+    expect(gradientClipping(Number.NaN, 1).scale).toBeNaN();
   });
 });

@@ -33,8 +33,16 @@ export async function measureGradientClipping(gradients: readonly tf.Tensor[], m
   const norm = globalNormOf(gradients);
   const globalNorm = ((await norm.data()) as Float32Array)[0] as number;
   norm.dispose();
+  return gradientClipping(globalNorm, maxNorm);
+}
+
+/**
+ * The clipping of PyTorch's `clip_grad_norm_` for a global norm already read back: `scale = min(1, maxNorm /
+ * (globalNorm + 1e-6))`, NaN when the norm is NaN (it poisons, as in PyTorch).
+ */
+export function gradientClipping(globalNorm: number, maxNorm: number): GradientClipping {
   const coefficient = maxNorm / (globalNorm + 1e-6);
-  return { globalNorm, scale: Number.isNaN(coefficient) ? Number.NaN : Math.min(1, coefficient) }; // NaN poisons, as in PyTorch
+  return { globalNorm, scale: Number.isNaN(coefficient) ? Number.NaN : Math.min(1, coefficient) };
 }
 
 /**

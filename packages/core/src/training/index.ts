@@ -9,6 +9,7 @@ export {
 } from './learning-rate-schedule.js';
 export {
   clipGradientsByGlobalNorm,
+  gradientClipping,
   measureGradientClipping,
   type ClippedGradients,
   type GradientClipping,
