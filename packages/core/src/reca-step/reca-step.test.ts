@@ -212,7 +212,8 @@ describe('recaStep', () => {
 
     const other = track(new MockUnifiedModel({ seed: 11, understandingTrainable: false }));
     let asyncCalls = 0;
-    const asynchronous = Object.create(other) as MockUnifiedModel;
+    // The mock has no asynchronous encoder; this one adds it (the optional member of UnifiedMultimodalModelV1).
+    const asynchronous = Object.create(other) as MockUnifiedModel & Pick<UnifiedMultimodalModelV1, 'doEncodeUnderstandingAsync'>;
     asynchronous.doEncodeUnderstanding = () => {
       throw new Error('the synchronous encoder must not be called');
     };
