@@ -32,9 +32,8 @@ function fusedLayerNormalization(input: tf.Tensor, weight: tf.Tensor | null, bia
   const parameters = [weight, bias].filter((tensor): tensor is tf.Tensor => tensor !== null);
   const namedInputs = (x: tf.Tensor, rest: tf.Tensor[]): tf.NamedTensorMap => {
     const inputs: tf.NamedTensorMap = { x };
-    let index = 0;
-    if (weight) inputs['weight'] = rest[index++] as tf.Tensor;
-    if (bias) inputs['bias'] = rest[index++] as tf.Tensor;
+    if (weight) inputs['weight'] = rest[0] as tf.Tensor;
+    if (bias) inputs['bias'] = rest[weight ? 1 : 0] as tf.Tensor;
     return inputs;
   };
   const normalize = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
