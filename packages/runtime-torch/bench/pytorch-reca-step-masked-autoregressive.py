@@ -71,241 +71,45 @@ Usage:
 Attention: `auto` uses F.scaled_dot_product_attention (torch 2.x), `manual` writes softmax(q·kᵀ/√d + bias)·v out as
 @reca/runtime does (the only choice on torch 1.13). TF32 is off unless `--tf32 1` (the torch backend turns it off).
 
-Works with torch 1.13 (Debian, CPU) and 2.x (CUDA). Needs only torch and the standard library.
+Works with torch 1.13 (Debian, CPU) and 2.x (CUDA). Needs only torch, the standard library and the code the twins
+share (bench/pytorch_twins: the SeededRandom port, the tokenizer, the text side of the understanding stack, the DiT
+timestep embedder and final layer, the autoencoder's ResnetBlock, AdamW and the schedule, the check report, the
+timing line). This file holds what is the masked-autoregressive adapter's own: its presets, the KL autoencoder, MAR
+and its diffusion loss head, Harmon's condition path, the losses and their draws.
 """
-import argparse
 import json
 import math
 import os
-import random as host_random
-import re
-import struct
 import sys
 import tempfile
-import time
+
+sys.dont_write_bytecode = True  # the shared modules below leave no __pycache__ in the repository
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-SCRIPT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
-INSTRUCTIONS_PATH = os.path.join(SCRIPT_DIRECTORY, "..", "..", "core", "src", "reca-step", "reconstruction-instructions.json")
-
-BLOCKED_ATTENTION_SCORE = -1e9
-"""Additive attention score of a blocked query-key pair (@reca/runtime's attentionBias)."""
-
-IGNORE_INDEX = -100
-"""Label of positions left out of a cross-entropy (the caption decoder's padding and leading <bos>)."""
-
-
-# --------------------------------------------------------------------------------------------------------------------
-# Seeded random numbers (a port of @reca/runtime's SeededRandom: xoshiro128**, splitmix32 seeding, FNV-1a labels)
-# --------------------------------------------------------------------------------------------------------------------
-
-_MASK32 = 0xFFFFFFFF
-
-
-def _imul(first, second):
-    """JavaScript's Math.imul on unsigned 32-bit words."""
-    return (first * second) & _MASK32
-
-
-def _rotate_left(value, bits):
-    return ((value << bits) | (value >> (32 - bits))) & _MASK32
-
-
-def _splitmix32(seed):
-    """splitmix32 over a 32-bit seed; returns a function giving the next word."""
-    state = [seed & _MASK32]
-
-    def next_word():
-        state[0] = (state[0] + 0x9E3779B9) & _MASK32
-        mixed = state[0]
-        mixed = _imul(mixed ^ (mixed >> 16), 0x85EBCA6B)
-        mixed = _imul(mixed ^ (mixed >> 13), 0xC2B2AE35)
-        return (mixed ^ (mixed >> 16)) & _MASK32
-
-    return next_word
-
-
-def _hash_string(text):
-    """FNV-1a over the UTF-16 code units of `text` (JavaScript's charCodeAt)."""
-    encoded = text.encode("utf-16-le")
-    value = 0x811C9DC5
-    for (unit,) in struct.iter_unpack("<H", encoded):
-        value ^= unit
-        value = _imul(value, 0x01000193)
-    return value
-
-
-class SeededRandom:
-    """Port of RecA-TS's `SeededRandom`: equal seeds and fork labels give the same draws as the TypeScript class."""
-
-    def __init__(self, seed):
-        if isinstance(seed, str):
-            mixed = _hash_string(seed)
-        else:
-            whole = int(seed)
-            mixed = (whole & _MASK32) ^ (int(seed / 2**32) & _MASK32)
-        next_word = _splitmix32(mixed)
-        self.words = [next_word(), next_word(), next_word(), next_word()]
-        if all(word == 0 for word in self.words):
-            self.words[0] = 1
-
-    def fork(self, label):
-        """An independent stream derived from this one's state and `label`; does not advance this stream."""
-        words = self.words
-        next_word = _splitmix32(words[0] ^ _hash_string(label) ^ _imul(words[3], 0x27D4EB2D))
-        child = SeededRandom(0)
-        child.words = [next_word() ^ words[1], next_word() ^ words[2], next_word(), next_word()]
-        if all(word == 0 for word in child.words):
-            child.words[0] = 1
-        return child
-
-    def next_uint32(self):
-        words = self.words
-        result = _imul(_rotate_left(_imul(words[1], 5), 7), 9)
-        shifted = (words[1] << 9) & _MASK32
-        words[2] ^= words[0]
-        words[3] ^= words[1]
-        words[1] ^= words[2]
-        words[0] ^= words[3]
-        words[2] ^= shifted
-        words[3] = _rotate_left(words[3], 11)
-        return result
-
-    def uniform(self):
-        """Uniform float in [0, 1) with 32 bits of resolution."""
-        return self.next_uint32() / 4294967296
-
-    def integer(self, maximum_exclusive):
-        """Uniform integer in [0, maximum_exclusive)."""
-        return math.floor(self.uniform() * maximum_exclusive)
-
-    def choice(self, items):
-        return items[self.integer(len(items))]
-
-    def normal(self, mean=0.0, std=1.0):
-        """SeededRandom.normal: Box-Muller with two uniforms per draw (no cached spare)."""
-        first = 1 - self.uniform()
-        second = self.uniform()
-        return mean + std * math.sqrt(-2 * math.log(first)) * math.cos(2 * math.pi * second)
-
-    def normal_list(self, count, mean=0.0, std=1.0):
-        """`count` normals in draw order (SeededRandom.normalArray; float64 here, rounded to float32 by the caller)."""
-        return [self.normal(mean, std) for _ in range(count)]
-
-    def bernoulli(self, probability):
-        return self.uniform() < probability
-
-    def truncated_normal(self, loc, scale, low, high):
-        """Normal(loc, scale) redrawn until it lies in [low, high] (SeededRandom.truncatedNormal)."""
-        for _ in range(10000):
-            value = self.normal(loc, scale)
-            if low <= value <= high:
-                return value
-        return min(high, max(low, loc))
-
-    def permutation(self, size):
-        """Fisher-Yates from the last index down (SeededRandom.permutation)."""
-        order = list(range(size))
-        for index in range(size - 1, 0, -1):
-            other = self.integer(index + 1)
-            order[index], order[other] = order[other], order[index]
-        return order
-
-
-def make_conformance_images(batch_size, size, seed):
-    """Port of @reca/core/test's `makeConformanceImages`: two solid blocks of random colours in {0, 1} per image.
-
-    Returns float32 [batch, size, size, 3].
-    """
-    random = SeededRandom(seed)
-    images = torch.zeros(batch_size, size, size, 3)
-    block = max(1, size // 2)
-    for image in range(batch_size):
-        for _ in range(2):
-            top = random.integer(size - block + 1)
-            left = random.integer(size - block + 1)
-            colour = [random.integer(2), random.integer(2), random.integer(2)]
-            images[image, top:top + block, left:left + block, :] = torch.tensor(colour, dtype=torch.float32)
-    return images
-
-
-# --------------------------------------------------------------------------------------------------------------------
-# The word-level tokenizer (@reca/core's WordLevelTokenizer) and RecA's instruction pool
-# --------------------------------------------------------------------------------------------------------------------
-
-def load_instructions():
-    """RecA-TS's instruction pool (packages/core/src/reca-step/reconstruction-instructions.json)."""
-    with open(INSTRUCTIONS_PATH, encoding="utf-8") as file:
-        return json.load(file)["instructions"]
-
-
-class WordLevelTokenizer:
-    """Lowercases, splits into runs of letters/digits/underscores and single punctuation characters, maps words to ids:
-    <pad> 0, <bos> 1, <eos> 2, <unk> 3, then the words (sorted, from `from_texts`)."""
-
-    SPECIAL_TOKENS = ["<pad>", "<bos>", "<eos>", "<unk>"]
-    PAD, BEGIN, END, UNKNOWN = 0, 1, 2, 3
-    _WORD_PATTERN = re.compile(r"[^\W]+|[^\s\w]")
-
-    def __init__(self, words):
-        self.words = list(words)
-        self.ids = {token: index for index, token in enumerate(self.SPECIAL_TOKENS + self.words)}
-
-    @classmethod
-    def from_texts(cls, texts):
-        words = sorted({word for text in texts for word in cls.split_words(text)})
-        return cls(words)
-
-    @classmethod
-    def split_words(cls, text):
-        return cls._WORD_PATTERN.findall(text.lower())
-
-    @property
-    def vocabulary_size(self):
-        return len(self.SPECIAL_TOKENS) + len(self.words)
-
-    def encode(self, text):
-        """<bos>, the word ids, <eos>."""
-        return [self.BEGIN] + [self.ids.get(word, self.UNKNOWN) for word in self.split_words(text)] + [self.END]
-
-    def encode_batch(self, texts, max_length, padding):
-        """Encodes `texts`, cuts rows longer than `max_length` (keeping <bos> and <eos>) and pads to the longest row on
-        the `padding` side ('left' or 'right'). Returns (ids, mask) as lists of rows."""
-        rows = []
-        for text in texts:
-            row = self.encode(text)
-            if len(row) > max_length:
-                row = row[:1] + row[1:-1][: max_length - 2] + row[-1:]
-            rows.append(row)
-        length = max(len(row) for row in rows)
-        ids, mask = [], []
-        for row in rows:
-            pad = [self.PAD] * (length - len(row))
-            ids.append(pad + row if padding == "left" else row + pad)
-            ones = [1] * len(row)
-            zeros = [0] * (length - len(row))
-            mask.append(zeros + ones if padding == "left" else ones + zeros)
-        return ids, mask
-
-
-
-
-SHAPES_WORLD_WORDS = [
-    "a an one two three four and of the left right above below image generate objects object shape shapes",
-    "red green blue yellow magenta cyan circle circles square squares triangle triangles",
-]
-"""ShapesWorld's vocabulary, known to the adapter's default tokenizer (shapesWorldWords)."""
-
-NULL_PROMPT = "Generate an image."
+from pytorch_twins.adaln import AdaLnFinalLayer, TimestepEmbedder
+from pytorch_twins.autoencoder_blocks import ResnetBlock, ResolutionLevel
+from pytorch_twins.check_report import CheckReport, compare_gradients, compare_reca_step, compare_weights_after_steps, note_config, note_tokenizer_words, note_weight_names
+from pytorch_twins.command_line import add_draws_argument, add_step_check_arguments, parse_twin_arguments, twin_argument_parser
+from pytorch_twins.conformance_images import make_conformance_images
+from pytorch_twins.initializers import init_normal, normal_linear, xavier_linear, zero_linear
+from pytorch_twins.layers import RMSNorm, TimmBlock
+from pytorch_twins.positions import TABLES, rotary_1d
+from pytorch_twins.reconstruction import HostReconstructionDraws, SeededReconstructionDraws, degrade_images, load_instructions
+from pytorch_twins.safetensors_reader import load_named_weights, read_safetensors
+from pytorch_twins.seeded_random import SeededRandom
+from pytorch_twins.timing import print_timing_line, time_steps
+from pytorch_twins.tokenizer import shapes_world_tokenizer
+from pytorch_twins.training import ScaleGradient, ScheduledAdamW, reconstruction_and_caption_step
+from pytorch_twins.understanding import NULL_PROMPT, TextLayer, UnderstandingStack, resolve_understanding_stack_config
 
 
 def default_tokenizer():
     """createMaskedAutoregressiveUmm's default tokenizer (the bench's): a word-level vocabulary over RecA's instruction
     pool, the null prompt and ShapesWorld's words."""
-    return WordLevelTokenizer.from_texts(load_instructions() + [NULL_PROMPT] + SHAPES_WORLD_WORDS)
+    return shapes_world_tokenizer(load_instructions(), NULL_PROMPT)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -339,19 +143,6 @@ MASKED_AUTOREGRESSIVE_PRESETS = {
     ),
 }
 MASK_RATIO = dict(minimum=0.7, maximum=1, loc=1, scale=0.25)
-# @reca/understanding's text presets (the stack uses the same preset name).
-CAPTION_DECODER_PRESETS = {
-    "tiny": dict(width=16, depth=1, numHeads=2, intermediateSize=32, maxCaptionLength=32),
-    "small": dict(width=128, depth=2, numHeads=4, intermediateSize=352, maxCaptionLength=48),
-    "base": dict(width=768, depth=12, numHeads=12, intermediateSize=2048, maxCaptionLength=64),
-}
-CONDITION_ENCODER_PRESETS = {
-    "tiny": dict(width=16, depth=1, numHeads=2, intermediateSize=32, numQueries=4, maxTextLength=16),
-    "small": dict(width=128, depth=2, numHeads=4, intermediateSize=352, numQueries=16, maxTextLength=48),
-    "base": dict(width=768, depth=12, numHeads=12, intermediateSize=2048, numQueries=64, maxTextLength=128),
-}
-TEXT_DEFAULTS = dict(ropeTheta=10000, rmsNormEpsilon=1e-6, attentionBias=False, initializerRange=0.02)
-CONDITION_DEFAULTS = dict(layout="query-bottleneck", padTextTo="longest", contextAttention="bidirectional", nullPrompt=NULL_PROMPT)
 CONDITION_DROPOUT = 0.1
 """Harmon's RecA default: the instruction becomes the null prompt with this probability (the image stays)."""
 
@@ -360,11 +151,7 @@ def resolve_config(preset):
     """The configuration of preset `preset` with the TypeScript field names (the parts of `getConfig().config` this
     twin uses; the stack's placeholder ViT, unused with 'mar-encoder' understanding, is left out)."""
     body = MASKED_AUTOREGRESSIVE_PRESETS[preset]
-    condition = dict(TEXT_DEFAULTS, **CONDITION_DEFAULTS, **CONDITION_ENCODER_PRESETS[preset])
-    caption = dict(TEXT_DEFAULTS, **CAPTION_DECODER_PRESETS[preset])
-    width = condition["width"]
-    condition["understandingWidth"] = width
-    caption["understandingWidth"] = width
+    stack = resolve_understanding_stack_config(preset, mode="shared")
     return dict(
         imageSize=body["imageSize"],
         imageTokenizer=dict(type="kl-autoencoder", autoencoder=dict(body["autoencoder"])),
@@ -375,365 +162,13 @@ def resolve_config(preset):
         sampling=dict(body["sampling"]),
         understanding="mar-encoder",
         understandingMinimumImageSize=max(1, body["imageSize"] // 2),
-        understandingStack=dict(embeddingWidth=width, captionDecoder=caption, conditionEncoder=condition, mode="shared", sharedGradientScale=0.1),
+        understandingStack={key: value for key, value in stack.items() if key not in ("vision", "minimumImageSize")},
     )
-
-
-# --------------------------------------------------------------------------------------------------------------------
-# Initialisers (the TypeScript constructors' distributions, drawn by torch's RNG)
-# --------------------------------------------------------------------------------------------------------------------
-
-def init_normal(parameter, std):
-    """N(0, std²) (LLaMA linears and embeddings, MAR's embeddings)."""
-    nn.init.normal_(parameter, std=std)
-
-
-def normal_linear(in_features, out_features, std, bias=False):
-    """nn.Linear with weight ~ N(0, std²) and a zero bias (the HF/LLaMA initialisation)."""
-    linear = nn.Linear(in_features, out_features, bias=bias)
-    init_normal(linear.weight, std)
-    if bias:
-        nn.init.zeros_(linear.bias)
-    return linear
-
-
-def xavier_linear(in_features, out_features):
-    """nn.Linear with xavier-uniform weight and a zero bias (MAR's `_init_weights`, DiT)."""
-    linear = nn.Linear(in_features, out_features)
-    nn.init.xavier_uniform_(linear.weight)
-    nn.init.zeros_(linear.bias)
-    return linear
-
-
-def zero_linear(in_features, out_features):
-    """nn.Linear with zero weight and bias (AdaLN-Zero modulations, the head's output layer)."""
-    linear = nn.Linear(in_features, out_features)
-    nn.init.zeros_(linear.weight)
-    nn.init.zeros_(linear.bias)
-    return linear
-
-
-# --------------------------------------------------------------------------------------------------------------------
-# Shared pieces: RMSNorm, gradient scaling, attention, rotary embeddings (as the autoregressive twin)
-# --------------------------------------------------------------------------------------------------------------------
-
-class RMSNorm(nn.Module):
-    """LLaMA's RMSNorm: `x / sqrt(mean(x²) + eps) * weight`. Parameter `weight` [dim]."""
-
-    def __init__(self, dim, epsilon):
-        super().__init__()
-        self.epsilon = epsilon
-        self.weight = nn.Parameter(torch.ones(dim))
-
-    def forward(self, x):
-        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.epsilon) * self.weight
-
-
-class ScaleGradient(torch.autograd.Function):
-    """Identity forward; the backward pass multiplies the gradient by `scale` (@reca/runtime's scaleGradient)."""
-
-    @staticmethod
-    def forward(context, x, scale):
-        context.scale = scale
-        return x.view_as(x)
-
-    @staticmethod
-    def backward(context, gradient):
-        return gradient * context.scale, None
-
-
-ATTENTION_IMPLEMENTATION = {"name": "manual"}
-"""Set by main(): 'manual' (softmax(q·kᵀ/√d + bias)·v, as @reca/runtime) or 'sdpa' (F.scaled_dot_product_attention)."""
-
-
-def attend(query, key, value, bias):
-    """Scaled dot-product attention over [batch, heads, tokens, headDim] with an additive float bias broadcastable to
-    [batch, heads, queries, keys] (or None)."""
-    if ATTENTION_IMPLEMENTATION["name"] == "sdpa":
-        return F.scaled_dot_product_attention(query, key, value, attn_mask=bias)
-    scores = query @ key.transpose(-1, -2) * (1.0 / math.sqrt(query.shape[-1]))
-    if bias is not None:
-        scores = scores + bias
-    return scores.softmax(-1) @ value
-
-
-def allowed_to_bias(allowed):
-    """0/1 float `allowed` → additive bias: 0 where allowed, -1e9 where blocked (@reca/runtime's attentionBias)."""
-    return (allowed - 1.0) * -BLOCKED_ATTENTION_SCORE
-
-
-def block_causal_allowed(block_sizes, device):
-    """@reca/runtime's blockCausalMask: a position sees its own block and every earlier one. Float [T, T]."""
-    total = sum(block_sizes)
-    allowed = torch.zeros(total, total)
-    end = 0
-    for size in block_sizes:
-        start, end = end, end + size
-        allowed[start:end, :end] = 1.0
-    return allowed.to(device)
-
-
-def split_heads(x, heads):
-    """[batch, tokens, heads·headDim] → [batch, heads, tokens, headDim]."""
-    batch, tokens, width = x.shape
-    return x.view(batch, tokens, heads, width // heads).transpose(1, 2)
-
-
-def merge_heads(x):
-    """[batch, heads, tokens, headDim] → [batch, tokens, heads·headDim]."""
-    batch, heads, tokens, head_dim = x.shape
-    return x.transpose(1, 2).reshape(batch, tokens, heads * head_dim)
-
-
-def rotary_1d(positions, head_dim, base):
-    """1-D RoPE tables in the 'half' layout (HF's rotate_half): pair i = channels (i, i + d/2) turns at
-    base^(-2i/d) per position. Returns float32 cos, sin [positions, headDim] (angles in float64, as the TS side)."""
-    pairs = head_dim // 2
-    frequencies = [math.pow(base, (-2 * pair) / head_dim) for pair in range(pairs)]
-    cos = torch.zeros(len(positions), head_dim, dtype=torch.float64)
-    sin = torch.zeros(len(positions), head_dim, dtype=torch.float64)
-    for token, position in enumerate(positions):
-        for pair, frequency in enumerate(frequencies):
-            angle = position * frequency
-            cos[token, pair] = cos[token, pair + pairs] = math.cos(angle)
-            sin[token, pair] = sin[token, pair + pairs] = math.sin(angle)
-    return cos.float(), sin.float()
-
-
-def apply_rotary(x, cos, sin, layout):
-    """Rotates every channel pair of x [..., positions, headDim]: (a, b) → (a·cos − b·sin, b·cos + a·sin)."""
-    if layout == "half":
-        first, second = x.chunk(2, dim=-1)
-        rotated = torch.cat([-second, first], dim=-1)
-    else:
-        pairs = x.unflatten(-1, (-1, 2))
-        rotated = torch.stack([-pairs[..., 1], pairs[..., 0]], dim=-1).flatten(-2)
-    return x * cos + rotated * sin
-
-
-
-class TableCache:
-    """Host-computed constant tables (RoPE, positions, masks) moved to the device once per key."""
-
-    def __init__(self):
-        self.tables = {}
-
-    def get(self, key, build, device):
-        full_key = key + (str(device),)
-        if full_key not in self.tables:
-            built = build()
-            self.tables[full_key] = tuple(table.to(device) for table in built) if isinstance(built, tuple) else built.to(device)
-        return self.tables[full_key]
-
-
-TABLES = TableCache()
-
-
-
-# --------------------------------------------------------------------------------------------------------------------
-# The text side (@reca/understanding): condition encoder and caption decoder, HF LLaMA names (as the autoregressive twin)
-# --------------------------------------------------------------------------------------------------------------------
-
-class TextAttention(nn.Module):
-    """HF LLaMA self-attention: bias-free q/k/v/o projections, RoPE ('half' layout) on queries and keys."""
-
-    def __init__(self, width, heads, std):
-        super().__init__()
-        self.heads = heads
-        self.q_proj = normal_linear(width, width, std)
-        self.k_proj = normal_linear(width, width, std)
-        self.v_proj = normal_linear(width, width, std)
-        self.o_proj = normal_linear(width, width, std)
-
-    def forward(self, x, bias, cos, sin):
-        query = apply_rotary(split_heads(self.q_proj(x), self.heads), cos, sin, "half")
-        key = apply_rotary(split_heads(self.k_proj(x), self.heads), cos, sin, "half")
-        value = split_heads(self.v_proj(x), self.heads)
-        return self.o_proj(merge_heads(attend(query, key, value, bias)))
-
-
-class SwiGlu(nn.Module):
-    """LLaMA's gated feed-forward `down(silu(gate(x)) · up(x))` under configurable names."""
-
-    def __init__(self, dim, hidden, std, names):
-        super().__init__()
-        self.names = names
-        for name, (in_features, out_features) in zip(names, ((dim, hidden), (hidden, dim), (dim, hidden))):
-            setattr(self, name, normal_linear(in_features, out_features, std))
-
-    def forward(self, x):
-        gate, down, up = (getattr(self, name) for name in self.names)
-        return down(F.silu(gate(x)) * up(x))
-
-
-class TextLayer(nn.Module):
-    """HF LlamaDecoderLayer: `x + self_attn(input_layernorm(x))`, then `x + mlp(post_attention_layernorm(x))`."""
-
-    def __init__(self, config):
-        super().__init__()
-        width, std, epsilon = config["width"], config["initializerRange"], config["rmsNormEpsilon"]
-        self.input_layernorm = RMSNorm(width, epsilon)
-        self.self_attn = TextAttention(width, config["numHeads"], std)
-        self.post_attention_layernorm = RMSNorm(width, epsilon)
-        self.mlp = SwiGlu(width, config["intermediateSize"], std, ("gate_proj", "down_proj", "up_proj"))
-
-    def forward(self, x, bias, cos, sin):
-        x = x + self.self_attn(self.input_layernorm(x), bias, cos, sin)
-        return x + self.mlp(self.post_attention_layernorm(x))
-
-
-class TextTransformer(nn.Module):
-    """`embed_tokens`, LLaMA `layers`, final RMSNorm `norm`; rotary positions 0…length−1 ('half' layout)."""
-
-    def __init__(self, config, vocabulary_size):
-        super().__init__()
-        self.config = config
-        self.embed_tokens = nn.Embedding(vocabulary_size, config["width"])
-        init_normal(self.embed_tokens.weight, config["initializerRange"])
-        self.layers = nn.ModuleList([TextLayer(config) for _ in range(config["depth"])])
-        self.norm = RMSNorm(config["width"], config["rmsNormEpsilon"])
-
-    def run_layers(self, hidden, bias):
-        """hidden [b, L, width], bias broadcastable to [b, heads, L, L] → normalised outputs [b, L, width]."""
-        length = hidden.shape[1]
-        head_dim = self.config["width"] // self.config["numHeads"]
-        theta = self.config["ropeTheta"]
-        cos, sin = TABLES.get(("rope1d", length, head_dim, theta), lambda: rotary_1d(range(length), head_dim, theta), hidden.device)
-        for layer in self.layers:
-            hidden = layer(hidden, bias, cos, sin)
-        return self.norm(hidden)
-
-
-class CaptionDecoder(TextTransformer):
-    """The I2T head: reads [understanding tokens (bidirectional prefix), caption tokens (causal)] and predicts the
-    caption. Extra parameters: `understanding_proj` (only when the widths differ) and `lm_head` (no bias)."""
-
-    def __init__(self, config, tokenizer):
-        super().__init__(config, tokenizer.vocabulary_size)
-        self.tokenizer = tokenizer
-        width, std = config["width"], config["initializerRange"]
-        self.understanding_proj = normal_linear(config["understandingWidth"], width, std, bias=True) if config["understandingWidth"] != width else None
-        self.lm_head = normal_linear(width, tokenizer.vocabulary_size, std)
-
-    def tokenize(self, captions, device):
-        """Captions → (ids, mask) int64 [b, L]: <bos> words <eos>, right-padded to the longest, cut at maxCaptionLength."""
-        ids, mask = self.tokenizer.encode_batch(captions, self.config["maxCaptionLength"], "right")
-        return torch.tensor(ids, device=device), torch.tensor(mask, device=device)
-
-    def logits(self, understanding, caption_ids):
-        """understanding [b, P, W], caption_ids [b, L] → logits [b, L, vocab]; logits[:, i] predicts caption_ids[:, i]."""
-        prefix = self.understanding_proj(understanding) if self.understanding_proj is not None else understanding
-        prefix_length, caption_length = prefix.shape[1], caption_ids.shape[1]
-        sequence = torch.cat([prefix, self.embed_tokens(caption_ids)], dim=1)
-        blocks = [prefix_length] + [1] * caption_length
-        bias = TABLES.get(("block-causal", tuple(blocks)), lambda: allowed_to_bias(block_causal_allowed(blocks, "cpu")), sequence.device)
-        hidden = self.run_layers(sequence, bias)
-        return self.lm_head(hidden[:, prefix_length - 1: prefix_length - 1 + caption_length])
-
-    def loss(self, understanding, captions):
-        """Mean cross-entropy over the real caption tokens (padding and the leading <bos> left out)."""
-        ids, mask = self.tokenize(captions, understanding.device)
-        labels = torch.where(mask == 1, ids, torch.full_like(ids, IGNORE_INDEX))
-        labels[:, 0] = torch.where(ids[:, 0] == WordLevelTokenizer.BEGIN, torch.full_like(ids[:, 0], IGNORE_INDEX), labels[:, 0])
-        logits = self.logits(understanding, ids)
-        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=IGNORE_INDEX)
-
-
-class ConditionEncoder(TextTransformer):
-    """The text side: [instruction (left-padded), understanding tokens, `meta_queries`] through LLaMA layers; the
-    condition is the queries' output (the query bottleneck). Context tokens attend to every real context token (never
-    to queries); queries attend to everything real."""
-
-    def __init__(self, config, tokenizer):
-        super().__init__(config, tokenizer.vocabulary_size)
-        self.tokenizer = tokenizer
-        width, std = config["width"], config["initializerRange"]
-        self.understanding_proj = normal_linear(config["understandingWidth"], width, std, bias=True) if config["understandingWidth"] != width else None
-        self.meta_queries = nn.Parameter(torch.empty(config["numQueries"], width))
-        init_normal(self.meta_queries, std)
-
-    def tokenize(self, texts, device):
-        """Texts → (ids, mask) int64 [b, L]: <bos> words <eos>, left-padded to the longest, cut at maxTextLength."""
-        ids, mask = self.tokenizer.encode_batch(texts, self.config["maxTextLength"], "left")
-        return torch.tensor(ids, device=device), torch.tensor(mask, device=device)
-
-    def encode(self, texts, understanding=None):
-        """texts (one per sample), understanding [b, T, W] or None → condition embeddings [b, numQueries, width]."""
-        device = self.meta_queries.device
-        ids, mask = self.tokenize(texts, device)
-        batch, text_length = ids.shape
-        parts = [self.embed_tokens(ids)]
-        validity = [mask.float()]
-        understanding_length = 0
-        if understanding is not None:
-            understanding_length = understanding.shape[1]
-            parts.append(self.understanding_proj(understanding) if self.understanding_proj is not None else understanding)
-            validity.append(torch.ones(batch, understanding_length, device=device))
-        queries = self.config["numQueries"]
-        parts.append(self.meta_queries.unsqueeze(0).expand(batch, -1, -1))
-        validity.append(torch.ones(batch, queries, device=device))
-        context = text_length + understanding_length
-        total = context + queries
-
-        def structure():
-            allowed = torch.zeros(total, total)
-            allowed[:context, :context] = 1.0
-            allowed[context:, :] = 1.0
-            return allowed
-
-        allowed = TABLES.get(("condition", context, queries), structure, device)
-        bias = allowed_to_bias(allowed[None, None] * torch.cat(validity, dim=1)[:, None, None, :])
-        hidden = self.run_layers(torch.cat(parts, dim=1), bias)
-        return hidden[:, context:]
-
-
 
 
 # --------------------------------------------------------------------------------------------------------------------
 # KL autoencoder (LDM's AutoencoderKL names; frozen inside the model)
 # --------------------------------------------------------------------------------------------------------------------
-
-class ResnetBlock(nn.Module):
-    """LDM's ResnetBlock: `conv2(silu(norm2(conv1(silu(norm1(x))))))` plus the identity or a 1×1 `nin_shortcut`;
-    GroupNorm ε 1e-6, PyTorch's default convolutions."""
-
-    def __init__(self, in_channels, out_channels, groups):
-        super().__init__()
-        self.norm1 = nn.GroupNorm(groups, in_channels, eps=1e-6)
-        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, padding=1)
-        self.norm2 = nn.GroupNorm(groups, out_channels, eps=1e-6)
-        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1)
-        self.nin_shortcut = nn.Conv2d(in_channels, out_channels, 1) if in_channels != out_channels else None
-
-    def forward(self, x):
-        hidden = self.conv2(F.silu(self.norm2(self.conv1(F.silu(self.norm1(x))))))
-        return (self.nin_shortcut(x) if self.nin_shortcut is not None else x) + hidden
-
-
-class AutoencoderLevel(nn.Module):
-    """`block.N` residual blocks, then `downsample.conv` (pad right/bottom by 1, 3×3 stride 2) or `upsample.conv`
-    (nearest 2×, then 3×3) when `resample` is 'down' or 'up'."""
-
-    def __init__(self, blocks, resample, channels):
-        super().__init__()
-        self.block = nn.ModuleList(blocks)
-        self.resample = resample
-        if resample == "down":
-            self.downsample = nn.Module()
-            self.downsample.conv = nn.Conv2d(channels, channels, 3, stride=2)
-        elif resample == "up":
-            self.upsample = nn.Module()
-            self.upsample.conv = nn.Conv2d(channels, channels, 3, padding=1)
-
-    def forward(self, x):
-        for block in self.block:
-            x = block(x)
-        if self.resample == "down":
-            return self.downsample.conv(F.pad(x, (0, 1, 0, 1)))
-        if self.resample == "up":
-            return self.upsample.conv(F.interpolate(x, scale_factor=2, mode="nearest"))
-        return x
-
 
 class AutoencoderMiddle(nn.Module):
     """`block_1`, `block_2` (LDM's `mid` without its attention)."""
@@ -748,7 +183,8 @@ class AutoencoderMiddle(nn.Module):
 
 
 class KlEncoder(nn.Module):
-    """`conv_in` → `down.N` → `mid` → `norm_out` → SiLU → `conv_out` (2·latentChannels moments), NCHW."""
+    """`conv_in` → `down.N` (`block.M` residual blocks, then all levels but the last `downsample.conv`) → `mid` →
+    `norm_out` → SiLU → `conv_out` (2·latentChannels moments), NCHW."""
 
     def __init__(self, config):
         super().__init__()
@@ -760,7 +196,7 @@ class KlEncoder(nn.Module):
             for _ in range(config["numResBlocks"]):
                 blocks.append(ResnetBlock(channels, base * multiplier, groups))
                 channels = base * multiplier
-            levels.append(AutoencoderLevel(blocks, "down" if level != len(multipliers) - 1 else None, channels))
+            levels.append(ResolutionLevel(blocks, "down" if level != len(multipliers) - 1 else None, channels, "block"))
         self.down = nn.ModuleList(levels)
         self.mid = AutoencoderMiddle(channels, groups)
         self.norm_out = nn.GroupNorm(groups, channels, eps=1e-6)
@@ -790,7 +226,7 @@ class KlDecoder(nn.Module):
             for _ in range(config["numResBlocks"] + 1):
                 blocks.append(ResnetBlock(channels, base * multipliers[level], groups))
                 channels = base * multipliers[level]
-            levels[level] = AutoencoderLevel(blocks, "up" if level != 0 else None, channels)
+            levels[level] = ResolutionLevel(blocks, "up" if level != 0 else None, channels, "block")
         self.up = nn.ModuleList(levels)
         self.norm_out = nn.GroupNorm(groups, channels, eps=1e-6)
         self.conv_out = nn.Conv2d(channels, 3, 3, padding=1)
@@ -842,63 +278,9 @@ def patchify(latents, patch_size):
 # MAR: encoder/decoder (LTH14/mar models/mar.py names) and the diffusion loss head (models/diffloss.py names)
 # --------------------------------------------------------------------------------------------------------------------
 
-class MarAttention(nn.Module):
-    """timm attention: fused `qkv` and output `proj`, both with bias, xavier-uniform; bidirectional, no mask."""
-
-    def __init__(self, width, heads):
-        super().__init__()
-        self.heads = heads
-        self.qkv = xavier_linear(width, 3 * width)
-        self.proj = xavier_linear(width, width)
-
-    def forward(self, x):
-        query, key, value = (split_heads(part, self.heads) for part in self.qkv(x).chunk(3, dim=-1))
-        return self.proj(merge_heads(attend(query, key, value, None)))
-
-
-class MarMlp(nn.Module):
-    """`fc2(gelu(fc1(x)))`, exact GELU, xavier-uniform linears."""
-
-    def __init__(self, width, hidden):
-        super().__init__()
-        self.fc1 = xavier_linear(width, hidden)
-        self.fc2 = xavier_linear(hidden, width)
-
-    def forward(self, x):
-        return self.fc2(F.gelu(self.fc1(x)))
-
-
-class MarBlock(nn.Module):
-    """timm's Block: `x + attn(norm1(x))`, then `x + mlp(norm2(x))`; LayerNorm ε 1e-6."""
-
-    def __init__(self, width, heads, mlp_ratio):
-        super().__init__()
-        self.norm1 = nn.LayerNorm(width, eps=1e-6)
-        self.attn = MarAttention(width, heads)
-        self.norm2 = nn.LayerNorm(width, eps=1e-6)
-        self.mlp = MarMlp(width, round(width * mlp_ratio))
-
-    def forward(self, x):
-        x = x + self.attn(self.norm1(x))
-        return x + self.mlp(self.norm2(x))
-
-
-class TimestepEmbedder(nn.Module):
-    """DiT's TimestepEmbedder: [cos, sin] of t·exp(−ln(10⁴)·i/128) (frequencies rounded to float32), `mlp.0` → SiLU →
-    `mlp.2`, N(0, 0.02²) weights."""
-
-    FREQUENCY_SIZE = 256
-
-    def __init__(self, width):
-        super().__init__()
-        self.mlp = nn.Sequential(normal_linear(self.FREQUENCY_SIZE, width, 0.02, bias=True), nn.SiLU(), normal_linear(width, width, 0.02, bias=True))
-        half = self.FREQUENCY_SIZE // 2
-        frequencies = torch.tensor([math.exp(-math.log(10000) * index / half) for index in range(half)], dtype=torch.float64)
-        self.register_buffer("frequencies", frequencies.float(), persistent=False)
-
-    def forward(self, timesteps):
-        angles = timesteps.float()[:, None] * self.frequencies[None]
-        return self.mlp(torch.cat([torch.cos(angles), torch.sin(angles)], dim=1))
+def mar_block(width, heads, mlp_ratio):
+    """timm's Block as MAR builds it: qkv and proj with bias, xavier-uniform linears, LayerNorm ε 1e-6, exact GELU."""
+    return TimmBlock(width, heads, round(width * mlp_ratio), xavier_linear)
 
 
 class AdaLnResBlock(nn.Module):
@@ -916,30 +298,16 @@ class AdaLnResBlock(nn.Module):
         return x + gate * self.mlp(self.in_ln(x) * (1 + scale) + shift)
 
 
-class AdaLnFinalLayer(nn.Module):
-    """`linear(norm_final(x)·(1 + scale) + shift)`; `norm_final` without parameters, everything zero-initialised."""
-
-    def __init__(self, width, out_channels):
-        super().__init__()
-        self.norm_final = nn.LayerNorm(width, eps=1e-6, elementwise_affine=False)
-        self.linear = zero_linear(width, out_channels)
-        self.adaLN_modulation = nn.Sequential(nn.SiLU(), zero_linear(width, 2 * width))
-
-    def forward(self, x, embedding):
-        shift, scale = self.adaLN_modulation(embedding).chunk(2, dim=-1)
-        return self.linear(self.norm_final(x) * (1 + scale) + shift)
-
-
 class SimpleMlpAdaLn(nn.Module):
     """MAR's denoiser: `input_proj(x)`, embedding `time_embed(t) + cond_embed(z)`, `res_blocks.N`, `final_layer`."""
 
     def __init__(self, in_channels, width, out_channels, condition_channels, depth):
         super().__init__()
-        self.time_embed = TimestepEmbedder(width)
+        self.time_embed = TimestepEmbedder(width, lambda in_features, out_features, bias: normal_linear(in_features, out_features, 0.02, bias=bias))
         self.cond_embed = xavier_linear(condition_channels, width)
         self.input_proj = xavier_linear(in_channels, width)
         self.res_blocks = nn.ModuleList([AdaLnResBlock(width) for _ in range(depth)])
-        self.final_layer = AdaLnFinalLayer(width, out_channels)
+        self.final_layer = AdaLnFinalLayer(width, out_channels, lambda in_features, out_features, bias: zero_linear(in_features, out_features))
 
     def forward(self, noisy, timesteps, condition):
         """noisy [rows, C], timesteps [rows], condition [rows, Cz] → [rows, out] (ε, then the variance values)."""
@@ -1058,12 +426,12 @@ class MaskedAutoregressiveTransformer(nn.Module):
         self.z_proj = xavier_linear(token_channels, encoder_width)
         self.z_proj_ln = nn.LayerNorm(encoder_width, eps=1e-6)
         self.encoder_pos_embed_learned = nn.Parameter(torch.empty(1, length + buffers, encoder_width))
-        self.encoder_blocks = nn.ModuleList([MarBlock(encoder_width, generator["encoderNumHeads"], generator["mlpRatio"]) for _ in range(generator["encoderDepth"])])
+        self.encoder_blocks = nn.ModuleList([mar_block(encoder_width, generator["encoderNumHeads"], generator["mlpRatio"]) for _ in range(generator["encoderDepth"])])
         self.encoder_norm = nn.LayerNorm(encoder_width, eps=1e-6)
         self.decoder_embed = xavier_linear(encoder_width, decoder_width)
         self.mask_token = nn.Parameter(torch.empty(1, 1, decoder_width))
         self.decoder_pos_embed_learned = nn.Parameter(torch.empty(1, length + buffers, decoder_width))
-        self.decoder_blocks = nn.ModuleList([MarBlock(decoder_width, generator["decoderNumHeads"], generator["mlpRatio"]) for _ in range(generator["decoderDepth"])])
+        self.decoder_blocks = nn.ModuleList([mar_block(decoder_width, generator["decoderNumHeads"], generator["mlpRatio"]) for _ in range(generator["decoderDepth"])])
         self.decoder_norm = nn.LayerNorm(decoder_width, eps=1e-6)
         self.diffusion_pos_embed_learned = nn.Parameter(torch.empty(1, length, decoder_width))
         self.diffloss = DiffusionLossHead(token_channels, decoder_width, head)
@@ -1142,10 +510,7 @@ class MaskedAutoregressiveUmm(nn.Module):
         self.length = self.grid * self.grid
         self.token_channels = autoencoder["latentChannels"] * generator["patchSize"] ** 2
         width = stack_config["conditionEncoder"]["width"]
-        self.stack = nn.Module()
-        self.stack.understanding = nn.Module()
-        self.stack.understanding.caption_decoder = CaptionDecoder(stack_config["captionDecoder"], tokenizer)
-        self.stack.text = ConditionEncoder(stack_config["conditionEncoder"], tokenizer)
+        self.stack = UnderstandingStack(stack_config, tokenizer, vision=False)  # caption decoder and condition encoder
         self.generator = nn.Module()
         self.generator.vae = KlAutoencoder(autoencoder)
         self.generator.mar = MaskedAutoregressiveTransformer(self.length, self.token_channels, generator, config["diffusionHead"])
@@ -1171,33 +536,9 @@ class MaskedAutoregressiveUmm(nn.Module):
     def trainable_named_parameters(self):
         return [(name, parameter) for name, parameter in self.named_weights().items() if not name.startswith("vae.")]
 
-    def load_named_weights(self, weights):
-        """Assigns every weight by name after checking that names and shapes match exactly (strict).
-
-        Raises ValueError listing missing and unexpected names, or naming the first shape mismatch."""
-        own = self.named_weights()
-        missing = [name for name in own if name not in weights]
-        unexpected = [name for name in weights if name not in own]
-        if missing or unexpected:
-            raise ValueError(f"weight names differ: missing {missing}, unexpected {unexpected}")
-        for name, parameter in own.items():
-            if tuple(weights[name].shape) != tuple(parameter.shape):
-                raise ValueError(f"weight '{name}': expected shape {tuple(parameter.shape)}, got {tuple(weights[name].shape)}")
-        with torch.no_grad():
-            for name, parameter in own.items():
-                parameter.copy_(weights[name].to(parameter.dtype))
-
     def degrade(self, images):
-        """RecA's resize bottleneck: [b, S, S, 3] → [b, m, m, 3], m = understandingMinimumImageSize (average pooling for
-        an integer factor, else bilinear with half-pixel centres)."""
-        size = self.config["understandingMinimumImageSize"]
-        if images.shape[1] == size:
-            return images.clone()
-        nchw = images.permute(0, 3, 1, 2)
-        if images.shape[1] % size == 0:
-            factor = images.shape[1] // size
-            return F.avg_pool2d(nchw, factor, factor).permute(0, 2, 3, 1)
-        return F.interpolate(nchw, size=(size, size), mode="bilinear", align_corners=False).permute(0, 2, 3, 1)
+        """RecA's resize bottleneck: [b, S, S, 3] → [b, m, m, 3], m = understandingMinimumImageSize."""
+        return degrade_images(images, self.config["understandingMinimumImageSize"])
 
     def images_to_tokens(self, images, noise=None):
         """images [b, S, S, 3] → tokens [b, L, C] of the frozen autoencoder (posterior mean, or a sample with `noise`
@@ -1318,19 +659,15 @@ class TorchGenerationDraws:
 
 
 class SeededDraws:
-    """recaStep's draws: per step a child stream of SeededRandom(seed); its `micro-batch-0` fork's `condition` fork draws
-    the dropout flags then the instructions, its `loss` fork feeds doGenerationLoss. The image-to-text micro-batch
-    draws nothing."""
+    """recaStep's draws (see SeededReconstructionDraws): the condition stream's dropout flags then instructions (a
+    dropped instruction becomes the null prompt), and the `loss` stream feeding doGenerationLoss. The image-to-text
+    micro-batch draws nothing."""
 
     def __init__(self, seed, instructions):
-        self.state = SeededRandom(seed)
-        self.instructions = instructions
+        self.condition = SeededReconstructionDraws(seed, instructions, CONDITION_DROPOUT)
 
     def next_step(self, batch):
-        batch_random = SeededRandom(self.state.next_uint32()).fork("micro-batch-0")
-        loss_random, condition_random = batch_random.fork("loss"), batch_random.fork("condition")
-        dropped = [condition_random.bernoulli(CONDITION_DROPOUT) for _ in range(batch)]
-        texts = [condition_random.choice(self.instructions) for _ in range(batch)]
+        dropped, texts, loss_random = self.condition.next_step(batch)
         return [NULL_PROMPT if drop else text for drop, text in zip(dropped, texts)], SeededGenerationDraws(loss_random)
 
 
@@ -1338,14 +675,12 @@ class TorchDraws:
     """Host-side flags and instructions from Python's `random`, the rest from torch's RNG."""
 
     def __init__(self, seed, instructions):
-        self.host = host_random.Random(seed)
-        self.instructions = instructions
+        self.condition = HostReconstructionDraws(seed, instructions, CONDITION_DROPOUT)
         torch.manual_seed(seed)
 
     def next_step(self, batch):
-        dropped = [self.host.random() < CONDITION_DROPOUT for _ in range(batch)]
-        texts = [self.host.choice(self.instructions) for _ in range(batch)]
-        return [NULL_PROMPT if drop else text for drop, text in zip(dropped, texts)], TorchGenerationDraws(self.host)
+        dropped, texts = self.condition.next_step(batch)
+        return [NULL_PROMPT if drop else text for drop, text in zip(dropped, texts)], TorchGenerationDraws(self.condition.host)
 
 
 class RecaStep:
@@ -1355,193 +690,42 @@ class RecaStep:
     def __init__(self, model, draws, learning_rate=1e-4):
         self.model = model
         self.draws = draws
-        self.learning_rate = learning_rate
-        self.step_count = 0
-        self.parameters = [parameter for _, parameter in model.trainable_named_parameters()]
-        decayed = [parameter for parameter in self.parameters if parameter.dim() >= 2]
-        undecayed = [parameter for parameter in self.parameters if parameter.dim() < 2]
-        self.optimizer = torch.optim.AdamW(
-            [{"params": decayed, "weight_decay": 0.02}, {"params": undecayed, "weight_decay": 0.0}],
-            lr=learning_rate, betas=(0.9, 0.95), eps=1e-8)
+        self.optimizer = ScheduledAdamW([parameter for _, parameter in model.trainable_named_parameters()], learning_rate)
 
     def __call__(self, images, captions):
         """One step on `images` [b, S, S, 3] (both micro-batches) and `captions`; returns recaStep's numbers."""
         texts, generation_draws = self.draws.next_step(images.shape[0])
-        self.optimizer.zero_grad(set_to_none=True)
-        reconstruction = self.model.reconstruction_loss(images, texts, generation_draws)
-        (reconstruction / 2).backward()
-        image_to_text = self.model.understanding_loss(images, captions)
-        (image_to_text / 2).backward()
-        norm = torch.nn.utils.clip_grad_norm_(self.parameters, 1.0)
-        learning_rate = learning_rate_at(self.step_count, self.learning_rate)
-        for group in self.optimizer.param_groups:
-            group["lr"] = learning_rate
-        self.optimizer.step()
-        reconstruction_value, image_to_text_value, norm_value = torch.stack([reconstruction.detach(), image_to_text.detach(), norm.detach()]).tolist()
-        if not math.isfinite(norm_value):
-            raise FloatingPointError(f"step {self.step_count + 1}: non-finite gradient norm {norm_value}")
-        self.step_count += 1
-        return {
-            "loss": (reconstruction_value + image_to_text_value) / 2,
-            "losses": {"reconstruction": reconstruction_value, "image-to-text": image_to_text_value},
-            "gradientNorm": norm_value,
-            "learningRate": learning_rate,
-        }
-
-
-# --------------------------------------------------------------------------------------------------------------------
-# The learning-rate schedule
-# --------------------------------------------------------------------------------------------------------------------
-
-def learning_rate_at(step, learning_rate, warmup_steps=50, total_steps=5000, minimum=0.0):
-    """RecA's default schedule (@reca/core's learningRateAt, cosine): linear warmup from lr/warmup, then a half cosine."""
-    if step < warmup_steps:
-        return learning_rate * (step + 1) / warmup_steps
-    progress = 1.0 if total_steps == warmup_steps else min(1.0, (step - warmup_steps) / (total_steps - warmup_steps))
-    return minimum + (learning_rate - minimum) * 0.5 * (1 + math.cos(math.pi * progress))
-
-
-
-# --------------------------------------------------------------------------------------------------------------------
-# Safetensors reading (8-byte little-endian header length, JSON header, raw little-endian data)
-# --------------------------------------------------------------------------------------------------------------------
-
-SAFETENSORS_DTYPES = {
-    "F64": torch.float64, "F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16, "I64": torch.int64,
-    "I32": torch.int32, "I16": torch.int16, "I8": torch.int8, "U8": torch.uint8, "BOOL": torch.bool,
-}
-
-
-def read_safetensors(path):
-    """Returns ({name: tensor}, metadata) of a safetensors file."""
-    with open(path, "rb") as file:
-        contents = file.read()
-    (header_length,) = struct.unpack("<Q", contents[:8])
-    header = json.loads(contents[8:8 + header_length].decode("utf-8"))
-    metadata = header.pop("__metadata__", {}) or {}
-    start_of_data = 8 + header_length
-    tensors = {}
-    for name, info in header.items():
-        dtype = SAFETENSORS_DTYPES[info["dtype"]]
-        begin, end = info["data_offsets"]
-        raw = bytearray(contents[start_of_data + begin:start_of_data + end])
-        tensor = torch.frombuffer(raw, dtype=dtype) if raw else torch.empty(0, dtype=dtype)
-        if sys.byteorder != "little" and tensor.element_size() > 1:
-            tensor = torch.from_numpy(tensor.numpy().byteswap())
-        tensors[name] = tensor.reshape(info["shape"])
-    return tensors, metadata
+        return reconstruction_and_caption_step(self.optimizer, lambda: self.model.reconstruction_loss(images, texts, generation_draws),
+                                               lambda: self.model.understanding_loss(images, captions))
 
 
 # --------------------------------------------------------------------------------------------------------------------
 # --check: the same model as the TypeScript one
 # --------------------------------------------------------------------------------------------------------------------
 
-class CheckReport:
-    """Collects comparisons and prints them as a table."""
-
-    def __init__(self, tolerance, verbose):
-        self.tolerance = tolerance
-        self.verbose = verbose
-        self.rows = []
-        self.failed = []
-        self.max_relative = 0.0
-
-    def compare(self, name, actual, expected, detail=False):
-        """Float comparison: max |actual − expected| relative to max |expected|. A `detail` row (one per parameter) is
-        printed only when it fails or with --verbose."""
-        actual = actual.detach().double().cpu()
-        expected = expected.double()
-        if tuple(actual.shape) != tuple(expected.shape):
-            self.rows.append((name, str(tuple(expected.shape)), "shape differs", str(tuple(actual.shape)), "-", "FAIL"))
-            self.failed.append(name)
-            return float("inf")
-        difference = (actual - expected).abs().max().item() if actual.numel() else 0.0
-        scale = expected.abs().max().item() if expected.numel() else 0.0
-        relative = difference / scale if scale > 0 else difference
-        status = "ok" if relative <= self.tolerance else "FAIL"
-        if status == "FAIL":
-            self.failed.append(name)
-        self.max_relative = max(self.max_relative, relative)
-        if not detail or self.verbose or status == "FAIL":
-            self.rows.append((name, "x".join(map(str, expected.shape)) or "scalar", f"{difference:.3e}", f"{scale:.3e}", f"{relative:.3e}", status))
-        return relative
-
-    def equal(self, name, actual, expected, note=""):
-        """Exact comparison (integers); returns the number of differing elements."""
-        actual = actual.detach().cpu().long()
-        expected = expected.long()
-        differing = int((actual != expected).sum().item()) if actual.shape == expected.shape else -1
-        status = "ok" if differing == 0 else "FAIL"
-        if status == "FAIL":
-            self.failed.append(name)
-        detail = "equal" if differing == 0 else f"{differing} of {expected.numel()} differ{note}"
-        self.rows.append((name, "x".join(map(str, expected.shape)), detail, "-", "-", status))
-        return differing
-
-    def note(self, name, detail, ok=True):
-        self.rows.append((name, "-", detail, "-", "-", "ok" if ok else "FAIL"))
-        if not ok:
-            self.failed.append(name)
-
-    def print_table(self):
-        header = ("quantity", "shape", "max |diff|", "max |ref|", "relative", "status")
-        widths = [max(len(str(row[column])) for row in [header] + self.rows) for column in range(len(header))]
-        line = lambda cells: "| " + " | ".join(str(cell).ljust(width) for cell, width in zip(cells, widths)) + " |"
-        print(line(header))
-        print("|" + "|".join("-" * (width + 2) for width in widths) + "|")
-        for row in self.rows:
-            print(line(row))
-
-
-def check_config(report, python_config, typescript_config, path="config"):
-    """Every field of the Python configuration must equal the TypeScript one; returns the number of fields compared."""
-    compared = 0
-    for key, value in python_config.items():
-        other = typescript_config.get(key) if isinstance(typescript_config, dict) else None
-        if isinstance(value, dict):
-            compared += check_config(report, value, other or {}, f"{path}.{key}")
-            continue
-        compared += 1
-        if other != value and not (isinstance(value, float) and isinstance(other, (int, float)) and float(other) == value):
-            report.note(f"{path}.{key}", f"python {value!r} vs typescript {other!r}", ok=False)
-    return compared
-
-
-
-
-def describe_device(device):
-    return str(device) + (f" ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else "")
-
+def default_reference(preset):
+    """Where bench/export-masked-autoregressive-reference.ts writes by default: <tmp>/reca-masked-autoregressive-reference-<preset>."""
+    return os.path.join(tempfile.gettempdir(), f"reca-masked-autoregressive-reference-{preset}")
 
 
 def run_check(args, device):
     """Loads the exported weights strictly and reproduces every exported value; returns the process exit status."""
-    directory = args.reference
+    directory = args.reference or default_reference(args.preset)
     weights, weight_metadata = read_safetensors(os.path.join(directory, "weights.safetensors"))
     reference, metadata = read_safetensors(os.path.join(directory, "reference.safetensors"))
     saved = json.loads(weight_metadata["config"])
     preset = weight_metadata.get("preset", args.preset)
     report = CheckReport(args.tolerance, args.verbose)
-    if device.type == "cuda":
-        torch.backends.cuda.matmul.allow_tf32 = False
-        torch.backends.cudnn.allow_tf32 = False
 
     tokenizer = default_tokenizer()
-    same_words = tokenizer.words == saved["tokenizer"]["json"]["words"]
-    report.note("tokenizer words", f"{len(tokenizer.words)} words, same order" if same_words else "differ", same_words)
+    note_tokenizer_words(report, tokenizer.words, saved["tokenizer"]["json"]["words"])
     config = resolve_config(preset)
-    failures_before = len(report.failed)
-    compared = check_config(report, config, saved["config"])
-    if len(report.failed) == failures_before:
-        report.note("configuration (resolve_config vs getConfig().config)", f"{compared} fields equal")
+    note_config(report, config, saved["config"], "configuration (resolve_config vs getConfig().config)")
     torch.manual_seed(0)
     model = MaskedAutoregressiveUmm(config, tokenizer).to(device)
     own = model.named_weights()
-    missing = [name for name in own if name not in weights]
-    unexpected = [name for name in weights if name not in own]
-    mismatched = [name for name in own if name in weights and tuple(weights[name].shape) != tuple(own[name].shape)]
-    report.note("weight names and shapes (strict load)", f"{len(own)} weights: {len(missing)} missing, {len(unexpected)} unexpected, {len(mismatched)} shapes differ", not (missing or unexpected or mismatched))
-    model.load_named_weights({name: tensor.to(device) for name, tensor in weights.items()})
+    note_weight_names(report, own, weights, "weight names and shapes (strict load)")
+    load_named_weights(own, {name: tensor.to(device) for name, tensor in weights.items()})
     named = dict(model.trainable_named_parameters())
     report.note("trainable parameters", f"{sum(parameter.numel() for parameter in named.values()):,} in {len(named)} tensors (all but vae.*)")
 
@@ -1609,16 +793,7 @@ def run_check(args, device):
     for part, compute in parts:
         model.zero_grad(set_to_none=True)
         compute().backward()
-        prefix = f"gradient.{part}."
-        expected_names = {name[len(prefix):] for name in reference if name.startswith(prefix)}
-        actual_names = {name for name, parameter in named.items() if parameter.grad is not None}
-        report.note(f"{prefix}* (which parameters)", f"{len(expected_names)} parameters, same set" if expected_names == actual_names else f"differ: only typescript {sorted(expected_names - actual_names)}, only torch {sorted(actual_names - expected_names)}", expected_names == actual_names)
-        worst = (0.0, None)
-        for name in sorted(expected_names & actual_names):
-            relative = report.compare(prefix + name, named[name].grad, reference[prefix + name], detail=True)
-            worst = max(worst, (relative, name), key=lambda item: item[0])
-        if worst[1] is not None:
-            report.note(f"{prefix}* (worst)", f"{worst[1]}: relative {worst[0]:.3e}", worst[0] <= args.tolerance)
+        compare_gradients(report, named, reference, f"gradient.{part}.")
     model.zero_grad(set_to_none=True)
 
     # The exporter's recaSteps on the bench's batches, with recaStep's own (seeded) draws.
@@ -1635,65 +810,14 @@ def run_check(args, device):
             if parameter.grad is not None:
                 gradient = parameter.grad.detach().abs().cpu()
                 noise_level[name] |= gradient < args.noise_floor * gradient.max()
-        for key in ("loss", "gradientNorm", "learningRate"):
-            report.compare(f"recaStep {index + 1} {key}", torch.tensor(result[key]), torch.tensor(expected[key]))
-        for key in ("reconstruction", "image-to-text"):
-            report.compare(f"recaStep {index + 1} losses.{key}", torch.tensor(result["losses"][key]), torch.tensor(expected["losses"][key]))
-    # The weights after the steps. Each tensor's change is compared relative to its own largest value
-    # (`--step-tolerance`), except at elements whose gradient was, in some step, below `--noise-floor` times the tensor's
-    # largest: there the gradient is of the size of float32 rounding noise (both sides agree to ~2e-6 of the largest
-    # gradient), and AdamW's update lr·m̂/(√v̂ + ε) turns it into a step of up to the full learning rate whatever its
-    # size, so the two sides may move such a weight differently; those differences are bounded by 10 % of the summed
-    # learning rates (the most a weight can move is about that sum). A tensor also passes when every weight is within 4
-    # float32 spacings of its largest weight (as the autoregressive twin).
-    by_change, by_spacing, worst_spacings, worst_relative = 0, 0, (0.0, None), (0.0, None)
-    noise_elements, worst_noise = 0, (0.0, None)
-    for name, parameter in named.items():
-        after = reference[f"after_steps.{name}"].double()
-        actual = parameter.detach().double().cpu()
-        change, expected_change = actual - initial[name].double().cpu(), after - initial[name].double().cpu()
-        scale = expected_change.abs().max().item()
-        error = (change - expected_change).abs()
-        noisy = noise_level[name]
-        signal_error = error[~noisy].max().item() if bool((~noisy).any()) else 0.0
-        relative = signal_error / scale if scale > 0 else signal_error
-        noise_relative = error[noisy].max().item() / summed_rates if bool(noisy.any()) else 0.0
-        noise_elements += int(noisy.sum())
-        worst_noise = max(worst_noise, (noise_relative, name), key=lambda item: item[0])
-        largest = torch.tensor(after.abs().max().item(), dtype=torch.float32)
-        spacing = (torch.nextafter(largest, torch.tensor(math.inf)) - largest).item()
-        spacings = (actual - after).abs().max().item() / spacing
-        worst_relative = max(worst_relative, (relative, name), key=lambda item: item[0])
-        passed_by_change = relative <= args.step_tolerance and noise_relative <= 0.1
-        if passed_by_change:
-            by_change += 1
-        elif spacings <= 4:
-            by_spacing += 1
-            worst_spacings = max(worst_spacings, (spacings, name), key=lambda item: item[0])
-        else:
-            report.failed.append(f"after_steps.{name}")
-        if args.verbose or not (passed_by_change or spacings <= 4):
-            report.rows.append((f"weights after {len(expected_steps)} steps: {name}", "x".join(map(str, after.shape)), f"change: relative {relative:.2e}; noise-level elements {noise_relative:.2e} of the summed rates", f"{spacings:.2f} ULP", "-", "ok" if passed_by_change or spacings <= 4 else "FAIL"))
-    summary = f"{by_change} of {len(named)} tensors: change within {args.step_tolerance:g}"
-    if by_spacing:
-        summary += f"; {by_spacing} within 4 float32 spacings of their largest weight (worst {worst_spacings[0]:.2f}: {worst_spacings[1]})"
-    report.note(f"weights after {len(expected_steps)} recaSteps", summary, by_change + by_spacing == len(named))
-    report.note(f"weight changes after {len(expected_steps)} recaSteps (worst, relative to the largest change; noise-level elements left out)", f"{worst_relative[1]}: {worst_relative[0]:.3e}")
-    report.note(f"weights with a noise-level gradient (< {args.noise_floor:g} of the largest) in some step", f"{noise_elements:,} elements; worst difference {worst_noise[0]:.3e} of the summed learning rates ({worst_noise[1]})", worst_noise[0] <= 0.1)
-
-    report.print_table()
-    print(json.dumps({
-        "check": "pass" if not report.failed else "fail",
-        "failed": report.failed,
-        "maxRelative": report.max_relative,
-        "tolerance": args.tolerance,
-        "typescriptBackend": metadata.get("backend"),
-        "preset": preset,
-        "device": describe_device(device),
-        "torchVersion": torch.__version__,
-        "attention": ATTENTION_IMPLEMENTATION["name"],
-    }))
-    return 0 if not report.failed else 1
+        compare_reca_step(report, index + 1, result, expected)
+    # The weights after the steps (see compare_weights_after_steps): elements whose gradient was, in some step, below
+    # `--noise-floor` times the tensor's largest are of the size of float32 rounding noise (both sides agree to ~2e-6 of
+    # the largest gradient), and AdamW's update lr·m̂/(√v̂ + ε) turns them into a step of up to the full learning rate
+    # whatever their size, so the two sides may move such a weight differently: those are bounded by 10 % of the summed
+    # learning rates instead.
+    compare_weights_after_steps(report, named, initial, reference, len(expected_steps), args.step_tolerance, noise_level, summed_rates, args.noise_floor)
+    return report.finish(backend=metadata.get("backend"), preset=preset, device=device, reference=directory)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -1707,76 +831,25 @@ def run_timing(args, device):
     model = MaskedAutoregressiveUmm(config, default_tokenizer())
     if args.weights:
         weights, _ = read_safetensors(args.weights)
-        model.load_named_weights(weights)
+        load_named_weights(model.named_weights(), weights)
     model.to(device)
     images = make_conformance_images(args.batch, config["imageSize"], 0).to(device)
     captions = [["a red square", "a green square", "a blue square"][index % 3] for index in range(args.batch)]
     draws = SeededDraws(args.seed, load_instructions()) if args.draws == "seeded" else TorchDraws(args.seed, load_instructions())
     step = RecaStep(model, draws, learning_rate=args.learning_rate)
-    for _ in range(args.warmup):
-        step(images, captions)
-    times, losses = [], []
-    for _ in range(args.steps):
-        started = time.perf_counter()
-        losses.append(step(images, captions)["loss"])
-        times.append((time.perf_counter() - started) * 1000)
-    ordered = sorted(times)
-    print(json.dumps({
-        "msPerStep": ordered[len(ordered) // 2] if ordered else None,
-        "stepsMs": times,
-        "firstLoss": losses[0] if losses else None,
-        "lastLoss": losses[-1] if losses else None,
-        "device": describe_device(device),
-        "torchVersion": torch.__version__,
-        "threads": torch.get_num_threads(),
-        "parameters": sum(parameter.numel() for _, parameter in model.trainable_named_parameters()),
-        "totalParameters": sum(parameter.numel() for parameter in model.named_weights().values()),
-        "preset": args.preset,
-        "batch": args.batch,
-        "draws": args.draws,
-        "attention": ATTENTION_IMPLEMENTATION["name"],
-        "init": "weights file" if args.weights else "torch",
-        "warmup": args.warmup,
-        "steps": args.steps,
-    }))
+    times, losses = time_steps(lambda: step(images, captions)["loss"], args.warmup, args.steps)
+    print_timing_line(times, losses, device=device, parameters=sum(parameter.numel() for _, parameter in model.trainable_named_parameters()),
+                      total_parameters=sum(parameter.numel() for parameter in model.named_weights().values()), preset=args.preset,
+                      batch=args.batch, warmup=args.warmup, steps=args.steps, draws=args.draws, init="weights file" if args.weights else "torch")
     return 0
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--preset", default="tiny", choices=sorted(MASKED_AUTOREGRESSIVE_PRESETS))
-    parser.add_argument("--batch", type=int, default=8)
-    parser.add_argument("--steps", type=int, default=30)
-    parser.add_argument("--warmup", type=int, default=10)
-    parser.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (0: torch's default)")
-    parser.add_argument("--device", default="cpu", help="cpu or cuda (or cuda:N)")
-    parser.add_argument("--learning-rate", type=float, default=1e-4, help="peak learning rate of the schedule (the bench's 1e-4)")
-    parser.add_argument("--draws", default="torch", choices=["torch", "seeded"], help="torch: torch's RNG (a PyTorch loop's draws); seeded: exactly recaStep's (SeededRandom port)")
-    parser.add_argument("--attention", default="auto", choices=["auto", "manual", "sdpa"], help="auto: F.scaled_dot_product_attention where torch has it")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights and of the draws (the bench's 0)")
-    parser.add_argument("--weights", default="", help="timing: start from these weights (weights.safetensors of the exporter) instead of a fresh initialisation")
-    parser.add_argument("--flush-denormal", type=int, default=1, help="torch.set_flush_denormal, as the torch backend does")
-    parser.add_argument("--tf32", type=int, default=0, help="allow TF32 on CUDA (the torch backend does not)")
-    parser.add_argument("--check", action="store_true", help="compare with the TypeScript model's exported outputs instead of timing")
-    parser.add_argument("--reference", default="", help="directory written by bench/export-masked-autoregressive-reference.ts (default <tmp>/reca-masked-autoregressive-reference-<preset>)")
-    parser.add_argument("--tolerance", type=float, default=1e-4, help="--check: largest relative difference accepted")
-    parser.add_argument("--step-tolerance", type=float, default=1e-3, help="--check: largest relative difference of the weights' change over the recaSteps (see run_check)")
+    parser = twin_argument_parser(__doc__.split("\n\n")[0], MASKED_AUTOREGRESSIVE_PRESETS, "directory written by bench/export-masked-autoregressive-reference.ts (default <tmp>/reca-masked-autoregressive-reference-<preset>)")
+    add_draws_argument(parser)
+    add_step_check_arguments(parser)
     parser.add_argument("--noise-floor", type=float, default=1e-4, help="--check: gradients below this fraction of their tensor's largest count as float32 noise in the weight comparison (see run_check)")
-    parser.add_argument("--verbose", action="store_true", help="--check: one row per parameter for gradients and weight changes")
-    args = parser.parse_args()
-    if not args.reference:
-        args.reference = os.path.join(tempfile.gettempdir(), f"reca-masked-autoregressive-reference-{args.preset}")
-    if args.threads > 0:
-        torch.set_num_threads(args.threads)
-    torch.set_flush_denormal(bool(args.flush_denormal))
-    if torch.cuda.is_available():
-        torch.backends.cuda.matmul.allow_tf32 = bool(args.tf32)
-        torch.backends.cudnn.allow_tf32 = bool(args.tf32)
-    has_sdpa = hasattr(F, "scaled_dot_product_attention")
-    if args.attention == "sdpa" and not has_sdpa:
-        parser.error(f"torch {torch.__version__} has no F.scaled_dot_product_attention")
-    ATTENTION_IMPLEMENTATION["name"] = "sdpa" if args.attention == "sdpa" or (args.attention == "auto" and has_sdpa) else "manual"
-    device = torch.device(args.device)
+    args, device = parse_twin_arguments(parser)
     sys.exit(run_check(args, device) if args.check else run_timing(args, device))
 
 
