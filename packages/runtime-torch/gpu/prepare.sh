@@ -4,7 +4,7 @@
 # Then the lead runs, with the device tool:
 #   command: bash packages/runtime-torch/gpu/run-gpu-check.sh
 #   carry:   ["packages/runtime-torch/.gpu"]
-#   timeout_s: 480
+#   timeout_s: 600 (an estimate: the 2026-11-26 check took 76 s before the recaStep bench with its twins was added)
 set -euo pipefail
 package="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 gpu="$package/.gpu"
