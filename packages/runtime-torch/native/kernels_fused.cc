@@ -20,6 +20,12 @@ c10::optional<at::Tensor> optionalInput(const KernelContext& context, size_t ind
   return context.input(index);
 }
 
+// True when no other tensor (another handle's view, an alias) refers to `tensor`'s memory: it may be written in place.
+bool ownsStorage(const at::Tensor& tensor) {
+  return tensor.storage().use_count() == 1 && tensor.storage_offset() == 0 && tensor.is_contiguous() &&
+         tensor.numel() * static_cast<int64_t>(tensor.element_size()) == static_cast<int64_t>(tensor.storage().nbytes());
+}
+
 // GELU's approximation attribute: 'tanh' or 'none' (exact, erf).
 std::string geluApproximation(const KernelContext& context) {
   std::string approximate = context.stringAttr("approximate", "none");
@@ -254,6 +260,17 @@ void registerFusedKernels(KernelTable& table) {
     for (const std::vector<double>* list : {&stepSizes, &rootBiasCorrections, &decayFactors, &momentsInPlace, &parameterInPlace}) {
       if (list->size() != groups) throw std::invalid_argument("RecaAdamUpdate: per-group attributes must have one entry per group");
     }
+    // Every group is checked before any is written, so an error leaves every tensor as it was.
+    for (size_t group = 0; group < groups; group++) {
+      const at::Tensor& parameter = context.raw(group * 4);
+      for (size_t member = 0; member < 4; member++) {
+        const at::Tensor& tensor = context.raw(group * 4 + member);
+        requireFloat(tensor, "RecaAdamUpdate", "parameter/gradient/moments");
+        if (!tensor.sizes().equals(parameter.sizes())) {
+          throw std::invalid_argument("RecaAdamUpdate: parameter, gradient and moments of a group must have one shape");
+        }
+      }
+    }
     std::vector<at::Tensor> outputs;
     outputs.reserve(groups * 3);
     for (size_t group = 0; group < groups; group++) {
@@ -262,13 +279,10 @@ void registerFusedKernels(KernelTable& table) {
       const at::Tensor gradient = gradientScale == 1 ? given : at::mul(given, gradientScale);
       at::Tensor firstMoment = context.input(group * 4 + 2);
       at::Tensor secondMoment = context.input(group * 4 + 3);
-      for (const at::Tensor* tensor : std::initializer_list<const at::Tensor*>{&parameter, &gradient, &firstMoment, &secondMoment}) {
-        requireFloat(*tensor, "RecaAdamUpdate", "parameter/gradient/moments");
-        if (!tensor->sizes().equals(parameter.sizes())) {
-          throw std::invalid_argument("RecaAdamUpdate: parameter, gradient and moments of a group must have one shape");
-        }
-      }
-      const bool writeMoments = momentsInPlace[group] != 0;
+      // The caller's flags say no other tfjs data id shares these tensors; the storage's own count also rules out
+      // other handles that view the same memory (Reshape/Slice/Transpose results, a same-dtype Cast).
+      const bool writeMoments = momentsInPlace[group] != 0 && ownsStorage(firstMoment) && ownsStorage(secondMoment);
+      const bool writeParameter = parameterInPlace[group] != 0 && ownsStorage(parameter);
       at::Tensor newFirst = writeMoments ? firstMoment.mul_(beta1) : at::mul(firstMoment, beta1);
       newFirst.add_(gradient, 1 - beta1);
       at::Tensor newSecond = writeMoments ? secondMoment.mul_(beta2) : at::mul(secondMoment, beta2);
@@ -278,7 +292,7 @@ void registerFusedKernels(KernelTable& table) {
       const double decayFactor = decayFactors[group];
       const double stepSize = stepSizes[group];
       at::Tensor newParameter;
-      if (parameterInPlace[group] != 0) {
+      if (writeParameter) {
         newParameter = parameter;
         if (decayFactor != 1) newParameter.mul_(decayFactor);
         newParameter.addcdiv_(newFirst, denominator, -stepSize);

@@ -3,7 +3,7 @@
  * moment storage when no other tfjs tensor shares it. Checks: the same trajectory as the composed update on the cpu
  * backend (with and without weight decay), and a clone that shares a parameter's data keeps its values.
  */
-import { AdamW, SeededRandom, tf } from '@reca/runtime';
+import { AdamW, globalNorm, SeededRandom, tf } from '@reca/runtime';
 import { describe, expect, it } from 'vitest';
 import { registerTorchBackend } from '../register-torch-backend.js';
 import { nativeAvailability } from '../test-support/native-availability.js';
@@ -14,8 +14,8 @@ const availability = nativeAvailability();
 async function trajectory(backend: string, steps: number, gradientScale = 1, epsilon = 1e-8): Promise<{ matrix: Float32Array; bias: Float32Array; calls: number }> {
   await tf.setBackend(backend);
   const random = new SeededRandom('fused-adamw');
-  const matrix = tf.variable(tf.tensor(random.normalArray(12, 0, 1), [3, 4]), true, `matrix-${backend}`);
-  const bias = tf.variable(tf.tensor(random.normalArray(4, 0, 1), [4]), true, `bias-${backend}`);
+  const matrix = tf.tidy(() => tf.variable(tf.tensor(random.normalArray(12, 0, 1), [3, 4]), true, `matrix-${backend}`));
+  const bias = tf.tidy(() => tf.variable(tf.tensor(random.normalArray(4, 0, 1), [4]), true, `bias-${backend}`));
   const optimizer = new AdamW({ learningRate: 1e-2, weightDecay: 0.1, epsilon });
   const gradientRandom = random.fork('gradients');
   const kernelCalls = new Set<string>();
@@ -65,17 +65,62 @@ describe('AdamW through the fused torch kernel', () => {
     expect(largest(actual.matrix, unscaled.matrix)).toBeGreaterThan(1e-4);
   });
 
-  it('leaves a clone that shares the parameter data untouched (no in-place write then)', async () => {
+  it('never writes into memory another tensor still sees: a clone, a reshaped view, a same-dtype cast, restored state', async () => {
     await registerTorchBackend({ device: 'cpu', warnOnFallback: false });
     await tf.setBackend('torch');
-    const parameter = tf.variable(tf.tensor([1, 2, 3, 4], [4]), true, 'shared-parameter');
+    const parameter = tf.tidy(() => tf.variable(tf.tensor([1, 2, 3, 4], [4]), true, 'aliased-parameter'));
     const clone = parameter.clone(); // shares the data id (tfjs Identity)
     const optimizer = new AdamW({ learningRate: 0.5, weightDecay: 0 });
     const gradient = tf.tensor([1, -1, 1, -1], [4]);
     optimizer.applyGradients([['p', parameter]], { p: gradient });
     expect(Array.from(clone.dataSync())).toEqual([1, 2, 3, 4]);
-    expect(Array.from(parameter.dataSync())).not.toEqual([1, 2, 3, 4]);
+    tf.dispose(clone);
+    // New data ids on the parameter's current memory: a native view and a same-dtype cast.
+    const before = Array.from(parameter.dataSync());
+    const view = tf.reshape(parameter, [2, 2]);
+    const cast = tf.cast(parameter, 'float32');
+    optimizer.applyGradients([['p', parameter]], { p: gradient });
+    expect(Array.from(view.dataSync())).toEqual(before);
+    expect(Array.from(cast.dataSync())).toEqual(before);
+    expect(Array.from(parameter.dataSync())).not.toEqual(before);
+
+    // Moments restored from someone else's tensors, and one tensor given for both moments.
+    const shared = tf.zeros([4]);
+    const restored = new AdamW({ learningRate: 0.5, weightDecay: 0 });
+    restored.setState({ 'exp_avg.p': shared, 'exp_avg_sq.p': shared }, { iterations: 2 });
+    restored.applyGradients([['p', parameter]], { p: gradient });
+    expect(Array.from(shared.dataSync())).toEqual([0, 0, 0, 0]);
+    const state = restored.getState();
+    const first = Array.from(state['exp_avg.p']?.dataSync() ?? []);
+    const second = Array.from(state['exp_avg_sq.p']?.dataSync() ?? []);
+    expect(first.map((value) => Math.abs(value))).toEqual([0.1, 0.1, 0.1, 0.1].map((value) => Math.fround(value)));
+    expect(second.map((value) => Number(value.toFixed(6)))).toEqual([0.05, 0.05, 0.05, 0.05]); // (1 − β2)·g², β2 = 0.95
+    tf.dispose([parameter, view, cast, gradient, shared]);
     optimizer.dispose();
-    tf.dispose([parameter, clone, gradient]);
+    restored.dispose();
+  });
+
+  it('updates nothing when a group cannot be fused (an int32 gradient takes the composed path)', async () => {
+    await registerTorchBackend({ device: 'cpu', warnOnFallback: false });
+    await tf.setBackend('torch');
+    const parameter = tf.tidy(() => tf.variable(tf.tensor([1, 2], [2]), true, 'int-gradient-parameter'));
+    const optimizer = new AdamW({ learningRate: 0.1, weightDecay: 0 });
+    const gradient = tf.tensor([1, -1], [2], 'int32');
+    const profile = await tf.profile(() => optimizer.applyGradients([['p', parameter]], { p: gradient }));
+    expect(profile.kernels.map((kernel) => kernel.name)).not.toContain('RecaAdamUpdate');
+    expect(Array.from(parameter.dataSync()).map((value) => Number(value.toFixed(4)))).toEqual([0.9, 2.1]);
+    tf.dispose([parameter, gradient]);
+    optimizer.dispose();
+  });
+
+  it('differentiates the fused global norm: ∂‖x‖/∂x = x / ‖x‖', async () => {
+    await registerTorchBackend({ device: 'cpu', warnOnFallback: false });
+    await tf.setBackend('torch');
+    const a = tf.tensor([3, 0], [2]);
+    const b = tf.tensor([[4]], [1, 1]);
+    const [gradientA, gradientB] = tf.grads((x: tf.Tensor, y: tf.Tensor) => globalNorm([x, y]))([a, b]);
+    expect(Array.from(gradientA?.dataSync() ?? [])).toEqual([0.6, 0].map(Math.fround));
+    expect(Array.from(gradientB?.dataSync() ?? [])).toEqual([Math.fround(0.8)]);
+    tf.dispose([a, b, gradientA, gradientB] as tf.Tensor[]);
   });
 });

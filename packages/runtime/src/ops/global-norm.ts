@@ -12,13 +12,32 @@ import { hasFusedKernel, runFusedKernel } from '../fused/has-fused-kernel.js';
  */
 export function globalNorm(tensors: readonly tf.Tensor[]): tf.Scalar {
   if (tensors.length > 0 && tensors.every((tensor) => tensor.dtype === 'float32') && hasFusedKernel(fusedKernelNames.globalNorm)) {
-    const inputs: tf.NamedTensorMap = {};
-    tensors.forEach((tensor, index) => (inputs[`tensor${index}`] = tensor));
-    return runFusedKernel(fusedKernelNames.globalNorm, inputs, {})[0] as tf.Scalar;
+    return fusedGlobalNorm(tensors);
   }
   return tf.tidy(() => {
     if (tensors.length === 0) return tf.scalar(0);
     const squares = tensors.map((tensor) => tf.sum(tf.square(tensor)));
     return tf.sqrt(tf.addN(squares)) as tf.Scalar;
   });
+}
+
+/** The fused norm, differentiable: ∂‖x‖/∂xᵢ = xᵢ / ‖x‖ (composed ops; saving costs nothing outside a gradient tape). */
+function fusedGlobalNorm(tensors: readonly tf.Tensor[]): tf.Scalar {
+  const norm = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    const inputs = args as tf.Tensor[];
+    const named: tf.NamedTensorMap = {};
+    inputs.forEach((tensor, index) => (named[`tensor${index}`] = tensor));
+    const value = runFusedKernel(fusedKernelNames.globalNorm, named, {})[0] as tf.Tensor;
+    save([...inputs, value]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const savedNorm = saved[saved.length - 1] as tf.Tensor;
+        const factor = tf.div(dy as tf.Tensor, savedNorm);
+        return saved.slice(0, -1).map((tensor) => tf.mul(tensor, factor));
+      },
+    };
+  });
+  return norm(...tensors) as tf.Scalar;
 }

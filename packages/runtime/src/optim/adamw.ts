@@ -166,7 +166,8 @@ export class AdamW {
       }
     }
 
-    if (hasFusedKernel(fusedKernelNames.adamUpdate)) {
+    const allFloat32 = updates.every(({ variable, gradient }) => variable.dtype === 'float32' && gradient.dtype === 'float32');
+    if (allFloat32 && hasFusedKernel(fusedKernelNames.adamUpdate)) {
       this.applyFusedUpdates(updates, learningRate, gradientScale);
       return;
     }
@@ -209,7 +210,8 @@ export class AdamW {
   /**
    * The same update through the backend's fused `RecaAdamUpdate` kernel: one call for every parameter instead of ~13
    * tfjs kernels per parameter (the coefficients travel as attributes, in float64, where the composed form rounds them
-   * to float32). Storage that no other tensor shares is updated in place, as PyTorch's optimisers do.
+   * to float32). Storage that no other tensor shares is updated in place, as PyTorch's optimisers do: the data ids'
+   * reference counts are checked here, and the kernel also checks that no other native tensor views the memory.
    */
   private applyFusedUpdates(
     updates: ReadonlyArray<{ name: string; variable: tf.Variable; gradient: tf.Tensor; decay: boolean }>,
@@ -223,13 +225,13 @@ export class AdamW {
     const attributes = { beta1, beta2, epsilon, gradientScale, stepSizes: [] as number[], rootBiasCorrections: [] as number[], decayFactors: [] as number[], momentsInPlace: [] as boolean[], parameterInPlace: [] as boolean[] };
     updates.forEach(({ name, variable, gradient, decay }, index) => {
       const moments = this.moments.get(name) as Moments;
-      moments.steps += 1;
+      const step = moments.steps + 1; // counted once the kernel has succeeded
       inputs[`parameter${index}`] = variable;
       inputs[`gradient${index}`] = gradient;
       inputs[`firstMoment${index}`] = moments.firstMoment;
       inputs[`secondMoment${index}`] = moments.secondMoment;
-      attributes.stepSizes.push(learningRate / (1 - beta1 ** moments.steps));
-      attributes.rootBiasCorrections.push(Math.sqrt(1 - beta2 ** moments.steps));
+      attributes.stepSizes.push(learningRate / (1 - beta1 ** step));
+      attributes.rootBiasCorrections.push(Math.sqrt(1 - beta2 ** step));
       attributes.decayFactors.push(decay && weightDecay !== 0 ? 1 - learningRate * weightDecay : 1);
       attributes.momentsInPlace.push(unshared(moments.firstMoment) && unshared(moments.secondMoment));
       attributes.parameterInPlace.push(unshared(variable));
@@ -237,6 +239,7 @@ export class AdamW {
     const outputs = runFusedKernel(fusedKernelNames.adamUpdate, inputs, attributes);
     updates.forEach(({ name, variable }, index) => {
       const moments = this.moments.get(name) as Moments;
+      moments.steps += 1;
       moments.firstMoment.assign(outputs[index * 3 + 1] as tf.Tensor);
       moments.secondMoment.assign(outputs[index * 3 + 2] as tf.Tensor);
       variable.assign(outputs[index * 3] as tf.Tensor);
