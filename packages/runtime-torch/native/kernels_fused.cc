@@ -91,15 +91,15 @@ void registerFusedKernels(KernelTable& table) {
     return std::vector<at::Tensor>{at::linear(x, context.input(1), optionalInput(context, 2))};
   });
 
-  // Inputs: dy [..., N], x [..., K], weight [N, K]. Attributes: hasBias. Outputs: dx [..., K], dweight [N, K], then
-  // dbias [N] when hasBias.
+  // Inputs: dy [..., N], x [..., K], weight [N, K], bias? (only its presence is read). Outputs: dx [..., K],
+  // dweight [N, K], then dbias [N] when a bias is given.
   table.add("RecaLinearGrad", [](const KernelContext& context) {
     const at::Tensor dy = context.input(0);
     const at::Tensor x = context.input(1);
     const at::Tensor weight = context.input(2);
     const at::Tensor flatGradient = dy.reshape({-1, dy.size(-1)});
     std::vector<at::Tensor> outputs{at::matmul(dy, weight), at::mm(flatGradient.t(), x.reshape({-1, x.size(-1)}))};
-    if (context.boolAttr("hasBias", false)) outputs.push_back(flatGradient.sum(0));
+    if (context.hasInput(3)) outputs.push_back(flatGradient.sum(0));
     return outputs;
   });
 
@@ -140,7 +140,8 @@ void registerFusedKernels(KernelTable& table) {
     return std::vector<at::Tensor>{std::get<0>(result).permute({0, 2, 3, 1})};
   });
 
-  // Inputs: dy, x (channels last), weight. Attributes: groups, epsilon. Outputs: dx, dweight, dbias. The group means
+  // Inputs: dy, x (channels last), weight (a bias input is ignored). Attributes: groups, epsilon. Outputs: dx,
+  // dweight, dbias. The group means
   // and reciprocal deviations are recomputed from x.
   table.add("RecaGroupNormGrad", [](const KernelContext& context) {
     const at::Tensor x = context.input(1);

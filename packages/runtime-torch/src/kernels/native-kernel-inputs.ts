@@ -75,7 +75,7 @@ export const nativeKernelInputs: Readonly<Record<string, NativeKernelInputs>> = 
   RecaAdamUpdate: 'variadic',
   RecaGlobalNorm: 'variadic',
   RecaLinear: ['x', 'weight', 'bias'],
-  RecaLinearGrad: ['dy', 'x', 'weight'],
+  RecaLinearGrad: ['dy', 'x', 'weight', 'bias'],
   RecaAttention: ['query', 'key', 'value', 'bias'],
   RecaAttentionGrad: ['dy', 'query', 'key', 'value', 'weights', 'bias'],
 };

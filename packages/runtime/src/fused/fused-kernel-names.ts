@@ -4,6 +4,9 @@
  * works and only the fast ones (today `torch`, see @reca/runtime-torch) register them. One fused call replaces 10–40
  * small tfjs kernels and their per-kernel JavaScript, tape and dispatch cost.
  *
+ * Every op with a gradient kernel runs through `runFusedOp`: the gradient kernel receives `dy`, the forward kernel's
+ * inputs under the same names (and named saved outputs) and the same attributes.
+ *
  * The contract a backend implements (all float tensors float32; `?` marks an optional input, passed only when present):
  *
  * | kernel | inputs | attributes | outputs |
@@ -11,11 +14,11 @@
  * | `RecaLayerNorm` | x `[..., C]`, weight? `[C]`, bias? `[C]` | epsilon | y, shape of x |
  * | `RecaLayerNormGrad` | dy, x, weight?, bias? | epsilon | dx, then dweight and dbias for the inputs given |
  * | `RecaLinear` | x `[..., K]`, weight `[N, K]`, bias? `[N]` | — | x·weightᵀ + bias `[..., N]` |
- * | `RecaLinearGrad` | dy `[..., N]`, x, weight | hasBias | dx, dweight, then dbias when hasBias |
+ * | `RecaLinearGrad` | dy `[..., N]`, x, weight, bias? | — | dx, dweight, then dbias when a bias is given |
  * | `RecaRmsNorm` | x `[..., C]`, weight? `[C]` | epsilon | x / √(mean(x²) + ε) · weight |
  * | `RecaRmsNormGrad` | dy, x, weight? | epsilon | dx, then dweight when a weight is given |
  * | `RecaGroupNorm` | x `[N, H, W, C]`, weight `[C]`, bias `[C]` | groups, epsilon | group-normalised x, scaled and shifted per channel |
- * | `RecaGroupNormGrad` | dy, x, weight | groups, epsilon | dx, dweight, dbias |
+ * | `RecaGroupNormGrad` | dy, x, weight, bias (ignored) | groups, epsilon | dx, dweight, dbias |
  * | `RecaSilu` | x | — | x · sigmoid(x) |
  * | `RecaSiluGrad` | dy, x | — | dx |
  * | `RecaGelu` | x | approximate: `'tanh'` \| `'none'` | y |

@@ -1,7 +1,8 @@
 import { tf } from '../tf.js';
 import { ShapeMismatchError } from '../errors/shape-mismatch-error.js';
 import { fusedKernelNames } from '../fused/fused-kernel-names.js';
-import { hasFusedKernel, runFusedKernel } from '../fused/has-fused-kernel.js';
+import { hasFusedKernel } from '../fused/has-fused-kernel.js';
+import { runFusedOp } from '../fused/run-fused-op.js';
 
 /** Options of {@link scaledDotProductAttention}. */
 export interface ScaledDotProductAttentionOptions {
@@ -44,7 +45,11 @@ export function scaledDotProductAttention(
   }
   const valueDim = value.shape[3] as number;
   const { bias = null, scale = 1 / Math.sqrt(headDim) } = options;
-  if (query.dtype === 'float32' && hasFusedKernel(fusedKernelNames.attention)) return fusedAttention(query, key, value, bias, scale);
+  if (query.dtype === 'float32' && hasFusedKernel(fusedKernelNames.attention)) {
+    const inputs = { query, key, value, bias };
+    const call = { forwardKernel: fusedKernelNames.attention, gradientKernel: fusedKernelNames.attentionGrad, inputs, attrs: { scale }, savedOutputs: ['weights'] };
+    return runFusedOp(call) as tf.Tensor4D;
+  }
   return tf.tidy(() => {
     const flatQuery = tf.reshape(query, [batchSize * heads, queryLength, headDim]);
     const flatKey = tf.reshape(key, [batchSize * heads, keyLength, headDim]);
@@ -57,26 +62,4 @@ export function scaledDotProductAttention(
     const output = tf.matMul(weights, flatValue);
     return tf.reshape(output, [batchSize, heads, queryLength, valueDim]) as tf.Tensor4D;
   });
-}
-
-/** Attention through the backend's `RecaAttention` / `RecaAttentionGrad` kernels; the weights are kept for the gradient. */
-function fusedAttention(query: tf.Tensor, key: tf.Tensor, value: tf.Tensor, bias: tf.Tensor | null, scale: number): tf.Tensor4D {
-  const attrs = { scale };
-  const attend = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const save = args.pop() as tf.GradSaveFunc;
-    const [q, k, v, b] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor | undefined];
-    const inputs: tf.NamedTensorMap = b === undefined ? { query: q, key: k, value: v } : { query: q, key: k, value: v, bias: b };
-    const [output, weights] = runFusedKernel(fusedKernelNames.attention, inputs, attrs) as [tf.Tensor, tf.Tensor];
-    save(b === undefined ? [q, k, v, weights] : [q, k, v, weights, b]);
-    return {
-      value: output,
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const [savedQuery, savedKey, savedValue, savedWeights, savedBias] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor | undefined];
-        const gradientInputs: tf.NamedTensorMap = { dy: dy as tf.Tensor, query: savedQuery, key: savedKey, value: savedValue, weights: savedWeights };
-        if (savedBias !== undefined) gradientInputs['bias'] = savedBias;
-        return runFusedKernel(fusedKernelNames.attentionGrad, gradientInputs, attrs);
-      },
-    };
-  });
-  return (bias === null ? attend(query, key, value) : attend(query, key, value, bias)) as tf.Tensor4D;
 }

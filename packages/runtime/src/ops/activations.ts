@@ -2,7 +2,7 @@ import { tf } from '../tf.js';
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 import { fusedKernelNames } from '../fused/fused-kernel-names.js';
 import { hasFusedKernel } from '../fused/has-fused-kernel.js';
-import { runFusedUnaryOp } from '../fused/fused-unary-op.js';
+import { runFusedOp } from '../fused/run-fused-op.js';
 
 const tanhGeluCoefficient = Math.sqrt(2 / Math.PI);
 
@@ -14,7 +14,7 @@ const tanhGeluCoefficient = Math.sqrt(2 / Math.PI);
  * @returns float32 tensor of the same shape; the caller owns it.
  */
 export function geluTanh(input: tf.Tensor): tf.Tensor {
-  if (input.dtype === 'float32' && hasFusedKernel(fusedKernelNames.gelu)) return runFusedUnaryOp(input, fusedKernelNames.gelu, fusedKernelNames.geluGrad, { approximate: 'tanh' });
+  if (input.dtype === 'float32' && hasFusedKernel(fusedKernelNames.gelu)) return runFusedOp({ forwardKernel: fusedKernelNames.gelu, gradientKernel: fusedKernelNames.geluGrad, inputs: { x: input }, attrs: { approximate: 'tanh' } });
   return tf.tidy(() => {
     const cubic = tf.mul(tf.pow(input, tf.scalar(3)), tf.scalar(0.044715));
     const inner = tf.mul(tf.add(input, cubic), tf.scalar(tanhGeluCoefficient));
@@ -29,7 +29,7 @@ export function geluTanh(input: tf.Tensor): tf.Tensor {
  * @returns float32 tensor of the same shape; the caller owns it.
  */
 export function geluErf(input: tf.Tensor): tf.Tensor {
-  if (input.dtype === 'float32' && hasFusedKernel(fusedKernelNames.gelu)) return runFusedUnaryOp(input, fusedKernelNames.gelu, fusedKernelNames.geluGrad, { approximate: 'none' });
+  if (input.dtype === 'float32' && hasFusedKernel(fusedKernelNames.gelu)) return runFusedOp({ forwardKernel: fusedKernelNames.gelu, gradientKernel: fusedKernelNames.geluGrad, inputs: { x: input }, attrs: { approximate: 'none' } });
   return tf.tidy(() => tf.mul(tf.mul(input, tf.scalar(0.5)), tf.add(tf.erf(tf.mul(input, tf.scalar(Math.SQRT1_2))), tf.scalar(1))));
 }
 
@@ -41,7 +41,7 @@ export function geluErf(input: tf.Tensor): tf.Tensor {
  * @returns float32 tensor of the same shape; the caller owns it.
  */
 export function silu(input: tf.Tensor): tf.Tensor {
-  if (input.dtype === 'float32' && hasFusedKernel(fusedKernelNames.silu)) return runFusedUnaryOp(input, fusedKernelNames.silu, fusedKernelNames.siluGrad);
+  if (input.dtype === 'float32' && hasFusedKernel(fusedKernelNames.silu)) return runFusedOp({ forwardKernel: fusedKernelNames.silu, gradientKernel: fusedKernelNames.siluGrad, inputs: { x: input } });
   return tf.tidy(() => tf.mul(input, tf.sigmoid(input)));
 }
 

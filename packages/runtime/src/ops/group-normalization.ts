@@ -1,6 +1,7 @@
 import { tf } from '../tf.js';
 import { fusedKernelNames } from '../fused/fused-kernel-names.js';
-import { hasFusedKernel, runFusedKernel } from '../fused/has-fused-kernel.js';
+import { hasFusedKernel } from '../fused/has-fused-kernel.js';
+import { runFusedOp } from '../fused/run-fused-op.js';
 
 /**
  * Group normalisation of channels-last images (PyTorch's `F.group_norm` on NCHW, here on tfjs's NHWC): the channels are
@@ -17,7 +18,10 @@ import { hasFusedKernel, runFusedKernel } from '../fused/has-fused-kernel.js';
  * @returns float32 of the shape of `input`; the caller owns it.
  */
 export function groupNormalization(input: tf.Tensor4D, weight: tf.Tensor, bias: tf.Tensor, groups: number, epsilon: number): tf.Tensor4D {
-  if (input.dtype === 'float32' && hasFusedKernel(fusedKernelNames.groupNorm)) return fusedGroupNormalization(input, weight, bias, groups, epsilon);
+  if (input.dtype === 'float32' && hasFusedKernel(fusedKernelNames.groupNorm)) {
+    const inputs = { x: input, weight, bias };
+    return runFusedOp({ forwardKernel: fusedKernelNames.groupNorm, gradientKernel: fusedKernelNames.groupNormGrad, inputs, attrs: { groups, epsilon } }) as tf.Tensor4D;
+  }
   const [batchSize, height, width, channels] = input.shape;
   const groupSize = channels / groups;
   return tf.tidy(() => {
@@ -27,18 +31,4 @@ export function groupNormalization(input: tf.Tensor4D, weight: tf.Tensor, bias: 
     const flat = tf.reshape(normalized, [batchSize, height, width, channels]);
     return tf.add(tf.mul(flat, weight), bias) as tf.Tensor4D;
   });
-}
-
-function fusedGroupNormalization(input: tf.Tensor4D, weight: tf.Tensor, bias: tf.Tensor, groups: number, epsilon: number): tf.Tensor4D {
-  const attrs = { groups, epsilon };
-  const normalize = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [x, w, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    save([x, w]);
-    return {
-      value: runFusedKernel(fusedKernelNames.groupNorm, { x, weight: w, bias: b }, attrs)[0] as tf.Tensor,
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
-        runFusedKernel(fusedKernelNames.groupNormGrad, { dy: dy as tf.Tensor, x: saved[0] as tf.Tensor, weight: saved[1] as tf.Tensor }, attrs),
-    };
-  });
-  return normalize(input, weight, bias) as tf.Tensor4D;
 }

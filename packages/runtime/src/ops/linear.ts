@@ -1,6 +1,7 @@
 import { tf } from '../tf.js';
 import { fusedKernelNames } from '../fused/fused-kernel-names.js';
-import { hasFusedKernel, runFusedKernel } from '../fused/has-fused-kernel.js';
+import { hasFusedKernel } from '../fused/has-fused-kernel.js';
+import { runFusedOp } from '../fused/run-fused-op.js';
 
 /**
  * `input · weightᵀ + bias` over the last dimension (PyTorch's `F.linear`, weight in PyTorch's `[out, in]` layout).
@@ -17,27 +18,12 @@ import { hasFusedKernel, runFusedKernel } from '../fused/has-fused-kernel.js';
 export function linear(input: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
   const outFeatures = weight.shape[0] as number;
   const inFeatures = weight.shape[1] as number;
-  if (input.dtype === 'float32' && hasFusedKernel(fusedKernelNames.linear)) return fusedLinear(input, weight, bias);
+  if (input.dtype === 'float32' && hasFusedKernel(fusedKernelNames.linear)) {
+    return runFusedOp({ forwardKernel: fusedKernelNames.linear, gradientKernel: fusedKernelNames.linearGrad, inputs: { x: input, weight, bias } });
+  }
   return tf.tidy(() => {
     const flat = tf.reshape(input, [-1, inFeatures]);
     const output = bias ? tf.fused.matMul({ a: flat, b: weight, transposeB: true, bias }) : tf.matMul(flat, weight, false, true);
     return tf.reshape(output, [...input.shape.slice(0, -1), outFeatures]);
   });
-}
-
-function fusedLinear(input: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
-  const project = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const save = args.pop() as tf.GradSaveFunc;
-    const [x, w, b] = args as [tf.Tensor, tf.Tensor, tf.Tensor | undefined];
-    save([x, w]);
-    const inputs: tf.NamedTensorMap = b === undefined ? { x, weight: w } : { x, weight: w, bias: b };
-    return {
-      value: runFusedKernel(fusedKernelNames.linear, inputs, {})[0] as tf.Tensor,
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const gradientInputs = { dy: dy as tf.Tensor, x: saved[0] as tf.Tensor, weight: saved[1] as tf.Tensor };
-        return runFusedKernel(fusedKernelNames.linearGrad, gradientInputs, { hasBias: b !== undefined });
-      },
-    };
-  });
-  return bias === null ? project(input, weight) : project(input, weight, bias);
 }
