@@ -4,25 +4,12 @@
  * the baseline after the model is disposed.
  */
 import { tf } from '@reca/runtime';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { registerTorchBackend } from '../register-torch-backend.js';
-import { nativeAvailability } from '../test-support/native-availability.js';
+import { describeWithTorchAddon } from '../test-support/describe-with-torch-addon.js';
 import { createTransformerTrainer, transformerPresets } from '../test-support/tiny-causal-transformer.js';
 
-const availability = nativeAvailability();
-
-describe('torch backend memory', () => {
-  if (!availability.available) {
-    if (availability.required) {
-      it('requires the libtorch addon (RECA_REQUIRE_BACKENDS includes torch)', () => {
-        throw new Error(`the libtorch addon is required but unavailable: ${availability.reason}`);
-      });
-    } else {
-      it.skip(`skipped: the libtorch addon is unavailable here — ${availability.reason}`, () => {});
-    }
-    return;
-  }
-
+describeWithTorchAddon('torch backend memory', () => {
   it('tensors, data ids and native handles stay flat over 300 training steps and return to the baseline', async () => {
     // One ATen thread: on a shared 2-core machine (CI runs packages in parallel) OpenMP parallel regions stall.
     const registration = await registerTorchBackend({ device: 'cpu', threads: 1, warnOnFallback: false });

@@ -6,25 +6,12 @@ import { createAutoregressiveUmm } from '@reca/adapter-autoregressive';
 import { createRecaTrainingState, recaStep, reconstructionInstructions, WordLevelTokenizer } from '@reca/core';
 import { makeConformanceImages } from '@reca/core/test';
 import { registerGradientFixes, tf } from '@reca/runtime';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { registerTorchBackend } from '../register-torch-backend.js';
-import { nativeAvailability } from '../test-support/native-availability.js';
+import { describeWithTorchAddon } from '../test-support/describe-with-torch-addon.js';
 import type { TorchBackend } from './torch-backend.js';
 
-const availability = nativeAvailability();
-
-describe('recaStep on the torch backend', () => {
-  if (!availability.available) {
-    if (availability.required) {
-      it('requires the libtorch addon (RECA_REQUIRE_BACKENDS includes torch)', () => {
-        throw new Error(`the libtorch addon is required but unavailable: ${availability.reason}`);
-      });
-    } else {
-      it.skip(`skipped: the libtorch addon is unavailable here — ${availability.reason}`, () => {});
-    }
-    return;
-  }
-
+describeWithTorchAddon('recaStep on the torch backend', () => {
   it('reads the device once per step (two micro-batches), falls back to cpu nowhere and keeps memory flat', async () => {
     const registration = await registerTorchBackend({ device: 'cpu', threads: 1, warnOnFallback: false });
     registerGradientFixes();

@@ -4,27 +4,14 @@
  * errors name the kernel, and a missing kernel falls back to cpu with one warning.
  */
 import { tf } from '@reca/runtime';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { TorchKernelError } from '../errors/torch-kernel-error.js';
 import { registerTorchBackend } from '../register-torch-backend.js';
 import type { TorchBackendRegistration } from '../torch-backend-registration.js';
-import { nativeAvailability } from '../test-support/native-availability.js';
+import { describeWithTorchAddon } from '../test-support/describe-with-torch-addon.js';
 import { TorchBackend } from './torch-backend.js';
 
-const availability = nativeAvailability();
-
-describe('torch backend storage', () => {
-  if (!availability.available) {
-    if (availability.required) {
-      it('requires the libtorch addon (RECA_REQUIRE_BACKENDS includes torch)', () => {
-        throw new Error(`the libtorch addon is required but unavailable: ${availability.reason}`);
-      });
-    } else {
-      it.skip(`skipped: the libtorch addon is unavailable here — ${availability.reason}`, () => {});
-    }
-    return;
-  }
-
+describeWithTorchAddon('torch backend storage', () => {
   const warnings: string[] = [];
   let registration: TorchBackendRegistration;
   beforeAll(async () => {

@@ -4,11 +4,9 @@
  * backend (with and without weight decay), and a clone that shares a parameter's data keeps its values.
  */
 import { AdamW, globalNorm, SeededRandom, tf } from '@reca/runtime';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { registerTorchBackend } from '../register-torch-backend.js';
-import { nativeAvailability } from '../test-support/native-availability.js';
-
-const availability = nativeAvailability();
+import { describeWithTorchAddon } from '../test-support/describe-with-torch-addon.js';
 
 /** Runs `steps` AdamW updates of two parameters (one decayed, one not) on `backend`; returns their final values. */
 async function trajectory(backend: string, steps: number, gradientScale = 1, epsilon = 1e-8): Promise<{ matrix: Float32Array; bias: Float32Array; calls: number }> {
@@ -31,18 +29,7 @@ async function trajectory(backend: string, steps: number, gradientScale = 1, eps
   return result;
 }
 
-describe('AdamW through the fused torch kernel', () => {
-  if (!availability.available) {
-    if (availability.required) {
-      it('requires the libtorch addon (RECA_REQUIRE_BACKENDS includes torch)', () => {
-        throw new Error(`the libtorch addon is required but unavailable: ${availability.reason}`);
-      });
-    } else {
-      it.skip(`skipped: the libtorch addon is unavailable here — ${availability.reason}`, () => {});
-    }
-    return;
-  }
-
+describeWithTorchAddon('AdamW through the fused torch kernel', () => {
   it('follows the composed update of the cpu backend over 20 steps (decayed matrix, undecayed bias)', async () => {
     await registerTorchBackend({ device: 'cpu', warnOnFallback: false });
     const expected = await trajectory('cpu', 20);
