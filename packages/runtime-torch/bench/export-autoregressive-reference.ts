@@ -39,18 +39,14 @@ import {
   reconstructionInstructions,
   recaStep,
   tensorsToSafetensors,
-  WordLevelTokenizer,
   writeSafetensorsFile,
   type RecaMicroBatch,
 } from '@reca/core';
 import { makeConformanceImages } from '@reca/core/test';
-import { registerGradientFixes, scaleGradient, SeededRandom, stopGradient, tf, useBackend, type BackendName } from '@reca/runtime';
-import { registerTorchBackend } from '../src/register-torch-backend.js';
-
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 && index + 1 < process.argv.length ? (process.argv[index + 1] as string) : fallback;
-}
+import { scaleGradient, SeededRandom, stopGradient, tf, type BackendName } from '@reca/runtime';
+import { activateBenchBackend } from './activate-bench-backend.js';
+import { option } from './bench-command-line.js';
+import { autoregressiveBenchTokenizer as tokenizer } from './bench-tokenizer.js';
 
 const preset = option('preset', 'tiny') as AutoregressivePresetName;
 const batchSize = Number(option('batch', '8'));
@@ -58,21 +54,12 @@ const stepCount = Number(option('steps', '3'));
 const backend = option('backend', 'cpu') as BackendName;
 const outputDirectory = option('out', join(tmpdir(), `reca-autoregressive-reference-${preset}`));
 
-/** The bench's tokenizer (bench/reca-step.bench.ts): a word-level vocabulary over its captions and the RecA instructions. */
-const tokenizer = WordLevelTokenizer.fromTexts(['a red blue green square circle triangle two image generate .', ...reconstructionInstructions, 'Generate an image.']);
-
 /** Instructions of the fixed condition: short, long and truncated ones (indices into the RecA pool). */
 const instructionIndices = [0, 3, 5, 20, 22, 34, 39, 12];
 /** Captions of the fixed I2T batch, of different lengths (right padding). */
 const captionPool = ['a red square', 'two green circle .', 'a blue triangle', 'image', 'a red blue green square', 'two triangle', 'a circle .', 'generate a green image'];
 
-if (backend === 'torch') {
-  await registerTorchBackend({ device: 'cpu' });
-  registerGradientFixes();
-  await tf.setBackend('torch');
-} else {
-  await useBackend(backend, { allowSoftwareAdapter: true });
-}
+await activateBenchBackend(backend, { device: 'cpu' });
 
 const model = createAutoregressiveUmm({ preset, tokenizer, seed: 0 });
 mkdirSync(outputDirectory, { recursive: true });

@@ -38,12 +38,9 @@ import { join } from 'node:path';
 import { createDiffusionUmm, type DiffusionPresetName, type DiffusionUmm, diffusionReferenceOverrides } from '@reca/adapter-diffusion';
 import { createRecaTrainingState, degradeImages, reconstructionInstructions, recaStep, tensorsToSafetensors, writeSafetensorsFile } from '@reca/core';
 import { makeConformanceImages } from '@reca/core/test';
-import { type BackendName, SeededRandom, tf, useBackend } from '@reca/runtime';
-
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 && index + 1 < process.argv.length ? (process.argv[index + 1] as string) : fallback;
-}
+import { type BackendName, SeededRandom, tf } from '@reca/runtime';
+import { activateBenchBackend } from './activate-bench-backend.js';
+import { option } from './bench-command-line.js';
 
 const preset = option('preset', 'tiny') as DiffusionPresetName;
 const referenceModel = option('reference-model', '') as '' | keyof typeof diffusionReferenceOverrides;
@@ -82,7 +79,7 @@ async function writeTensors(path: string, tensors: Record<string, tf.Tensor>, me
   await writeSafetensorsFile(path, await tensorsToSafetensors(tensors), metadata);
 }
 
-const active = await useBackend(backend, { allowSoftwareAdapter: true });
+const activeDevice = await activateBenchBackend(backend, { device: 'cpu' });
 mkdirSync(outDirectory, { recursive: true });
 const model = createModel();
 const config = model.getConfig();
@@ -154,8 +151,8 @@ await writeTensors(join(outDirectory, 'reference.safetensors'), {
 });
 const reference = {
   preset,
-  backend: active.backend,
-  device: active.device,
+  backend,
+  device: activeDevice,
   batchSize,
   config,
   texts,
@@ -170,7 +167,7 @@ const reference = {
 };
 writeFileSync(join(outDirectory, 'reference.json'), `${JSON.stringify(reference, null, 2)}\n`);
 console.log(
-  `wrote ${outDirectory}: ${Object.keys(perturbed).length} weights (${trainable.length} trainable), loss ${reference.loss}, backend ${active.backend} (${active.device})`,
+  `wrote ${outDirectory}: ${Object.keys(perturbed).length} weights (${trainable.length} trainable), loss ${reference.loss}, backend ${backend} (${activeDevice})`,
 );
 state.dispose();
 model.dispose();

@@ -53,13 +53,9 @@ import {
   type RecaMicroBatch,
 } from '@reca/core';
 import { makeConformanceImages } from '@reca/core/test';
-import { registerGradientFixes, scaleGradient, SeededRandom, tf, useBackend, type BackendName } from '@reca/runtime';
-import { registerTorchBackend } from '../src/register-torch-backend.js';
-
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 && index + 1 < process.argv.length ? (process.argv[index + 1] as string) : fallback;
-}
+import { scaleGradient, SeededRandom, tf, type BackendName } from '@reca/runtime';
+import { activateBenchBackend } from './activate-bench-backend.js';
+import { option } from './bench-command-line.js';
 
 const preset = option('preset', 'tiny') as MaskedAutoregressivePresetName;
 const batchSize = Number(option('batch', '8'));
@@ -78,13 +74,7 @@ const instructionIndices = [0, 3, 5, 20, 22, 34, 39, 12];
 /** Captions of the fixed I2T batch, of different lengths (right padding). */
 const captionPool = ['a red square', 'two green circles', 'a blue triangle', 'image', 'a red and blue square', 'three triangles', 'a circle', 'generate a yellow shape'];
 
-if (backend === 'torch') {
-  await registerTorchBackend({ device: 'cpu' });
-  registerGradientFixes();
-  await tf.setBackend('torch');
-} else {
-  await useBackend(backend, { allowSoftwareAdapter: true });
-}
+await activateBenchBackend(backend, { device: 'cpu' });
 
 const model = createMaskedAutoregressiveUmm({ preset, seed: 0 });
 const generator = model.generator;

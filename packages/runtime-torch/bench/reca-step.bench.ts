@@ -32,18 +32,14 @@ import { fileURLToPath } from 'node:url';
 import { createAutoregressiveUmm, type AutoregressivePresetName } from '@reca/adapter-autoregressive';
 import { createDiffusionUmm, type DiffusionPresetName } from '@reca/adapter-diffusion';
 import { createMaskedAutoregressiveUmm, type MaskedAutoregressivePresetName } from '@reca/adapter-masked-autoregressive';
-import {
-  createRecaTrainingState,
-  recaStep,
-  reconstructionInstructions,
-  WordLevelTokenizer,
-  type RecaMicroBatch,
-  type UnifiedMultimodalModelV1,
-} from '@reca/core';
+import { createRecaTrainingState, recaStep, type RecaMicroBatch, type UnifiedMultimodalModelV1 } from '@reca/core';
 import { makeConformanceImages } from '@reca/core/test';
-import { registerGradientFixes, tf, useBackend, type BackendName } from '@reca/runtime';
+import { tf, type BackendName } from '@reca/runtime';
 import { findPythonTorch } from '../scripts/find-libtorch.js';
 import { registerTorchBackend } from '../src/register-torch-backend.js';
+import { activateBenchBackend } from './activate-bench-backend.js';
+import { flag, listOption, option } from './bench-command-line.js';
+import { autoregressiveBenchTokenizer } from './bench-tokenizer.js';
 import { formatKernelProfile, profileTorchStep } from '../src/test-support/kernel-profile.js';
 import type { TorchDeviceRequest } from '../src/torch-backend-options.js';
 import type { TorchBackendRegistration } from '../src/torch-backend-registration.js';
@@ -78,23 +74,6 @@ const familyNames: readonly FamilyName[] = ['diffusion', 'masked-autoregressive'
 const presetNames: readonly PresetName[] = ['tiny', 'small', 'base'];
 const backendChoices: readonly BackendName[] = ['torch', 'wasm', 'cpu'];
 
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 && index + 1 < process.argv.length ? (process.argv[index + 1] as string) : fallback;
-}
-
-/** A comma-separated option, each entry checked against `allowed`. */
-function listOption<Name extends string>(name: string, fallback: string, allowed: readonly Name[]): Name[] {
-  const values = option(name, fallback)
-    .split(',')
-    .map((value) => value.trim())
-    .filter((value) => value !== '');
-  for (const value of values) {
-    if (!(allowed as readonly string[]).includes(value)) throw new Error(`--${name}: '${value}' is not one of ${allowed.join(', ')}`);
-  }
-  return values as Name[];
-}
-
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] as number;
@@ -112,8 +91,8 @@ const steps = Number(option('steps', '20'));
 const warmup = Number(option('warmup', '30'));
 const device = option('device', 'auto') as TorchDeviceRequest;
 const jsonPath = option('json', '');
-const profile = process.argv.includes('--profile');
-const runPyTorch = !process.argv.includes('--no-pytorch');
+const profile = flag('profile');
+const runPyTorch = !flag('no-pytorch');
 const threadOption = option('threads', '');
 
 /** Where the twins live: this file's folder, or `RECA_BENCH_SCRIPTS` (the GPU check runs this bench as a bundle). */
@@ -155,7 +134,6 @@ function benchPyTorchTwin(family: FamilyName, preset: PresetName, python: string
 }
 
 /** The autoregressive adapter's text tokenizer: a word-level vocabulary over the captions and the RecA instructions. */
-const autoregressiveTokenizer = WordLevelTokenizer.fromTexts(['a red blue green square circle triangle two image generate .', ...reconstructionInstructions, 'Generate an image.']);
 
 /** Builds the model of `family` at `preset` (seed 0) and the micro-batches its own bench uses. */
 function createSubject(family: FamilyName, preset: PresetName): RecaStepSubject {
@@ -179,7 +157,7 @@ function createSubject(family: FamilyName, preset: PresetName): RecaStepSubject 
       };
     }
     case 'autoregressive': {
-      const model = createAutoregressiveUmm({ preset, tokenizer: autoregressiveTokenizer, seed: 0 });
+      const model = createAutoregressiveUmm({ preset, tokenizer: autoregressiveBenchTokenizer, seed: 0 });
       const images = makeConformanceImages(batchSize, model.imageSize, 0);
       const captions = Array.from({ length: batchSize }, () => 'a red square');
       return {
@@ -196,11 +174,8 @@ function createSubject(family: FamilyName, preset: PresetName): RecaStepSubject 
 
 /** Makes `backend` the active tfjs backend; returns its device description. */
 async function activate(backend: BackendName, torch: TorchBackendRegistration | undefined, torchError: string): Promise<string> {
-  if (backend !== 'torch') return (await useBackend(backend, { allowSoftwareAdapter: true })).device;
-  if (torch === undefined) throw new Error(`the torch backend did not register: ${torchError}`);
-  registerGradientFixes();
-  await tf.setBackend('torch');
-  return torch.device;
+  if (backend === 'torch' && torch === undefined) throw new Error(`the torch backend did not register: ${torchError}`);
+  return activateBenchBackend(backend);
 }
 
 async function benchRow(family: FamilyName, preset: PresetName, backend: BackendName, torch: TorchBackendRegistration | undefined, torchError: string): Promise<BenchRow> {

@@ -18,9 +18,11 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { registerGradientFixes, tf, useBackend, type BackendName } from '@reca/runtime';
+import { tf, type BackendName } from '@reca/runtime';
 import { findPythonTorch } from '../scripts/find-libtorch.js';
 import { registerTorchBackend } from '../src/register-torch-backend.js';
+import { activateBenchBackend } from './activate-bench-backend.js';
+import { flag, option } from './bench-command-line.js';
 import type { TorchDeviceRequest } from '../src/torch-backend-options.js';
 import type { TorchBackendRegistration } from '../src/torch-backend-registration.js';
 import { formatKernelProfile, profileTorchStep, type KernelProfile } from '../src/test-support/kernel-profile.js';
@@ -34,11 +36,6 @@ interface BenchRow {
   readonly firstLoss: number | null;
   readonly lastLoss: number | null;
   readonly note: string;
-}
-
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 && index + 1 < process.argv.length ? (process.argv[index + 1] as string) : fallback;
 }
 
 function median(values: readonly number[]): number {
@@ -57,8 +54,8 @@ const device = option('device', 'auto') as TorchDeviceRequest;
 const threadOption = option('threads', '');
 const threads = threadOption === '' ? undefined : Number(threadOption);
 const jsonPath = option('json', '');
-const runPyTorch = !process.argv.includes('--no-pytorch');
-const profile = process.argv.includes('--profile');
+const runPyTorch = !flag('no-pytorch');
+const profile = flag('profile');
 
 /** Times `count` steps after `warmupCount` untimed ones; returns per-step times and the losses. */
 function timeSteps(step: () => number, warmupCount: number, count: number): { times: number[]; losses: number[] } {
@@ -76,15 +73,9 @@ function timeSteps(step: () => number, warmupCount: number, count: number): { ti
 async function benchTfjs(backend: BackendName, torch: TorchBackendRegistration | undefined): Promise<BenchRow> {
   let deviceDescription: string;
   try {
-    if (backend === 'torch') {
-      if (torch === undefined) throw new Error('the torch backend did not register');
-      registerGradientFixes();
-      await tf.setBackend('torch');
-      deviceDescription = torch.device;
-      torch.usage.reset();
-    } else {
-      deviceDescription = (await useBackend(backend, { allowSoftwareAdapter: true })).device;
-    }
+    if (backend === 'torch' && torch === undefined) throw new Error('the torch backend did not register');
+    deviceDescription = await activateBenchBackend(backend);
+    if (backend === 'torch') torch?.usage.reset();
   } catch (error) {
     return { runtime: `tfjs ${backend}`, device: '-', msPerStep: null, firstLoss: null, lastLoss: null, note: `unavailable: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
   }

@@ -11,16 +11,12 @@ import { join } from 'node:path';
 import { registerGradientFixes, tf } from '@reca/runtime';
 import { TorchBackend } from '../src/backend/torch-backend.js';
 import { registerTorchBackend } from '../src/register-torch-backend.js';
+import { option } from '../bench/bench-command-line.js';
 import type { TorchDeviceRequest } from '../src/torch-backend-options.js';
 import { differentialCases } from '../src/test-support/differential-cases.js';
 import { formatKernelProfile, profileTorchStep } from '../src/test-support/kernel-profile.js';
 import { compareResults, runDifferentialCase } from '../src/test-support/differential-harness.js';
 import { createTransformerTrainer, transformerPresets, type TransformerConfig } from '../src/test-support/tiny-causal-transformer.js';
-
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 && index + 1 < process.argv.length ? (process.argv[index + 1] as string) : fallback;
-}
 
 const outFolder = process.argv[2] ?? '.';
 const presets = option('presets', 'small,medium,large').split(',') as Array<keyof typeof transformerPresets>;
