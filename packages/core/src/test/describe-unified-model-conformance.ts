@@ -21,12 +21,14 @@ export interface UnifiedModelConformanceOptions {
   minimumRelativeFall?: number;
   /** Tensor backend to run on. @default 'cpu' */
   backend?: string;
+  /** Captions of the alignment check (cycled over the batch; the model's tokenizer must know their words). */
+  captions?: readonly string[];
 }
 
 /**
  * The conformance suite every adapter runs (`describeUnifiedModelConformance('diffusion tiny', { createModel })`):
- * the spec's shapes and ownership rules, the gradient policy, recaStep's memory discipline, a falling loss on a tiny
- * problem, deterministic initialisation, weight round trips, sampling and bad-input errors.
+ * the spec's shapes and ownership rules, the gradient policy, recaStep's memory discipline, the optional alignment
+ * micro-batch, a falling loss on a tiny problem, deterministic initialisation, weight round trips, sampling and bad-input errors.
  */
 export function describeUnifiedModelConformance(name: string, options: UnifiedModelConformanceOptions): void {
   const batchSize = options.batchSize ?? 2;
@@ -125,6 +127,23 @@ export function describeUnifiedModelConformance(name: string, options: UnifiedMo
       expect(typeof result?.loss).toBe('number');
       expect(typeof result?.gradientNorm).toBe('number');
       expect(result?.step).toBe(4);
+      state.dispose();
+      probe.dispose();
+    });
+
+    it('trains an alignment micro-batch beside reconstruction, when the model has doAlignmentLoss, without leaking', async (context) => {
+      if (!model.doAlignmentLoss) context.skip(); // optional in the contract
+      const probe = await options.createModel(5);
+      const captionPool = options.captions ?? ['a red circle.', 'a blue square.'];
+      const captions = Array.from({ length: batchSize }, (_, index) => captionPool[index % captionPool.length] as string);
+      const config: RecaConfigInput = { ...recaConfig, lossWeights: { reconstruction: 1, alignment: 0.5 } };
+      const state = createRecaTrainingState({ model: probe, config, seed: 5 });
+      const batches = [{ kind: 'reconstruction' as const, images }, { kind: 'alignment' as const, images, captions }];
+      await recaStep(state, { batches }); // creates optimizer moments
+      const { result, leaked } = await measureTensorLeak(() => recaStep(state, { batches }));
+      expect(leaked).toBe(0);
+      expect(Number.isFinite(result.losses.alignment)).toBe(true);
+      expect(result.loss).toBeCloseTo(((result.losses.reconstruction as number) + 0.5 * (result.losses.alignment as number)) / 2, 5);
       state.dispose();
       probe.dispose();
     });
