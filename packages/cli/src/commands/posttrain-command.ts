@@ -1,13 +1,9 @@
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { RecaConfigInput } from '@reca/core';
 import { z } from 'zod';
 import type { CliCommand } from '../cli-command.js';
 import { CliInputError } from '../cli-input-error.js';
-import { parseTrainingConfig } from '../config/parse-training-config.js';
-import { readConfigFile } from '../config/read-config-file.js';
-import type { TrainingConfig } from '../config/training-config.js';
 import { builtInShapesData } from '../data/built-in-shapes-data.js';
 import { choiceFlag, pathFlag } from '../flags/flag-schemas.js';
 import { parseCommandFlags } from '../flags/parse-command-flags.js';
@@ -17,9 +13,10 @@ import type { RegisteredModel } from '../models/model-registry.js';
 import { startRuntime } from '../runtime/start-runtime.js';
 import { finishRun, parameterCountOf } from '../training/finish-run.js';
 import { commandLineOf, gitCommitOf } from '../training/produced-by.js';
+import { openRunConfig } from '../training/open-run-config.js';
 import { runDirectory } from '../training/run-directory.js';
 import { runTraining } from '../training/run-training.js';
-import { trainingFlagOverrides, trainingFlagShape, trainingFlagUsage } from '../training/training-flags.js';
+import { trainingFlagShape, trainingFlagUsage } from '../training/training-flags.js';
 import { posttrainingPlan, type TrainingMix } from '../training/training-plan.js';
 
 const flagsSchema = z.object({
@@ -58,35 +55,18 @@ export const posttrainCommand: CliCommand = {
       return 0;
     }
     const run = runDirectory(resolve(context.cwd, flags.out));
-    let config: TrainingConfig;
-    if (flags.resume) {
-      if (!existsSync(run.config) || !existsSync(run.latestCheckpoint)) {
-        throw new CliInputError({
-          message: `--resume: ${run.root} holds no resumable post-training run (config.json and checkpoints/latest.safetensors are needed)`,
-          hint: 'start it without --resume first',
-        });
-      }
-      config = (JSON.parse(await readFile(run.config, 'utf8')) as { config: TrainingConfig }).config;
-    } else {
-      if (existsSync(run.config)) {
-        throw new CliInputError({ message: `--out: ${run.root} already holds a run`, hint: 'add --resume to continue it, or choose another --out' });
-      }
-      const file = flags.config === undefined ? undefined : resolve(context.cwd, flags.config);
-      const settings = file === undefined ? {} : await readConfigFile(file);
-      if (file !== undefined && typeof settings.checkpoint === 'string') settings.checkpoint = resolve(dirname(file), settings.checkpoint);
-      config = parseTrainingConfig(
-        settings,
-        {
-          ...trainingFlagOverrides(flags),
-          checkpoint: flags.checkpoint === undefined ? undefined : resolve(context.cwd, flags.checkpoint),
-          arm: flags.arm,
-          family: flags.family,
-        },
-        { source: file === undefined ? 'flags' : `${file} + flags`, command: 'posttrain' },
-      );
-      if (config.checkpoint === undefined) {
-        throw new CliInputError({ message: 'no checkpoint to post-train', hint: 'pass --checkpoint MODEL (e.g. a reca pretrain RUN/model.safetensors)' });
-      }
+    const config = await openRunConfig({
+      command: 'posttrain',
+      run,
+      resume: flags.resume,
+      resumeNeeds: [run.latestCheckpoint],
+      flags,
+      overrides: { checkpoint: flags.checkpoint === undefined ? undefined : resolve(context.cwd, flags.checkpoint), arm: flags.arm, family: flags.family },
+      cwd: context.cwd,
+      stderr: context.stderr,
+    });
+    if (config.checkpoint === undefined) {
+      throw new CliInputError({ message: 'no checkpoint to post-train', hint: 'pass --checkpoint MODEL (e.g. a reca pretrain RUN/model.safetensors)' });
     }
     const checkpoint = resolve(context.cwd, config.checkpoint as string);
     const steps = config.steps ?? 300;

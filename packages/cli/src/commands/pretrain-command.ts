@@ -1,14 +1,10 @@
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { saveModelCheckpoint } from '@reca/core';
 import { SeededRandom } from '@reca/runtime';
 import { z } from 'zod';
 import type { CliCommand } from '../cli-command.js';
 import { CliInputError } from '../cli-input-error.js';
-import { parseTrainingConfig } from '../config/parse-training-config.js';
-import { readConfigFile } from '../config/read-config-file.js';
-import type { TrainingConfig } from '../config/training-config.js';
 import { builtInShapesData } from '../data/built-in-shapes-data.js';
 import { choiceFlag, integerFlag, numberFlag } from '../flags/flag-schemas.js';
 import { parseCommandFlags } from '../flags/parse-command-flags.js';
@@ -17,9 +13,10 @@ import { type ImageCodecReport, modelRegistry, type RegisteredModel } from '../m
 import { startRuntime } from '../runtime/start-runtime.js';
 import { finishRun, parameterCountOf } from '../training/finish-run.js';
 import { commandLineOf, gitCommitOf } from '../training/produced-by.js';
+import { openRunConfig } from '../training/open-run-config.js';
 import { runDirectory } from '../training/run-directory.js';
 import { runTraining } from '../training/run-training.js';
-import { trainingFlagOverrides, trainingFlagShape, trainingFlagUsage } from '../training/training-flags.js';
+import { trainingFlagShape, trainingFlagUsage } from '../training/training-flags.js';
 import { pretrainingPlan } from '../training/training-plan.js';
 
 const flagsSchema = z.object({
@@ -29,13 +26,6 @@ const flagsSchema = z.object({
   imageCodecSteps: integerFlag({ minimum: 0 }).optional(),
   alignmentWeight: numberFlag({ minimum: 0 }).optional(),
 });
-
-/** What `RUN/config.json` holds: the resolved configuration, the plan and how the run was started. */
-interface SavedRunConfig {
-  readonly command: string;
-  readonly config: TrainingConfig;
-  readonly plan: unknown;
-}
 
 /** `reca pretrain`: stage-1 training of a tiny UMM on built-in ShapesWorld data (the "before" model). */
 export const pretrainCommand: CliCommand = {
@@ -68,39 +58,18 @@ export const pretrainCommand: CliCommand = {
       return 0;
     }
     const run = runDirectory(resolve(context.cwd, flags.out));
-    let config: TrainingConfig;
-    if (flags.resume) {
-      if (!existsSync(run.config) || !existsSync(run.latestCheckpoint) || !existsSync(run.initialModel)) {
-        throw new CliInputError({
-          message: `--resume: ${run.root} holds no resumable pretraining run (config.json, initial-model.safetensors and checkpoints/latest.safetensors are needed)`,
-          hint: 'start it without --resume first',
-        });
-      }
-      config = (JSON.parse(await readFile(run.config, 'utf8')) as SavedRunConfig).config;
-      if (flags.stopAt === undefined && Object.values(trainingFlagOverrides(flags)).some((value) => value !== undefined)) {
-        context.stderr('reca pretrain: note: --resume uses RUN/config.json; other settings flags are ignored');
-      }
-    } else {
-      if (existsSync(run.config)) {
-        throw new CliInputError({ message: `--out: ${run.root} already holds a run`, hint: 'add --resume to continue it, or choose another --out' });
-      }
-      const file = flags.config === undefined ? undefined : resolve(context.cwd, flags.config);
-      const settings = file === undefined ? {} : await readConfigFile(file);
-      config = parseTrainingConfig(
-        settings,
-        {
-          ...trainingFlagOverrides(flags),
-          family: flags.family,
-          preset: flags.preset,
-          'imageCodec.steps': flags.imageCodecSteps,
-          'reca.lossWeights.alignment': flags.alignmentWeight,
-        },
-        { source: file === undefined ? 'flags' : `${file} + flags`, command: 'pretrain' },
-      );
-      if (config.family === undefined) {
-        throw new CliInputError({ message: 'no model family given', hint: `pass --family (${modelFamilies.join(', ')}) or set family: in the config` });
-      }
-      if (file !== undefined && config.checkpoint !== undefined) config.checkpoint = resolve(dirname(file), config.checkpoint);
+    const config = await openRunConfig({
+      command: 'pretrain',
+      run,
+      resume: flags.resume,
+      resumeNeeds: [run.initialModel, run.latestCheckpoint],
+      flags,
+      overrides: { family: flags.family, preset: flags.preset, 'imageCodec.steps': flags.imageCodecSteps, 'reca.lossWeights.alignment': flags.alignmentWeight },
+      cwd: context.cwd,
+      stderr: context.stderr,
+    });
+    if (config.family === undefined) {
+      throw new CliInputError({ message: 'no model family given', hint: `pass --family (${modelFamilies.join(', ')}) or set family: in the config` });
     }
     const family = config.family as ModelFamily;
     const entry = modelRegistry[family];
