@@ -257,18 +257,16 @@ Napi::Value Run(const Napi::CallbackInfo& info) {
     c10::InferenceMode inferenceMode;
     const Napi::Array handleArray = info[1].As<Napi::Array>();
     std::vector<std::optional<at::Tensor>> inputs(handleArray.Length());
-    for (uint32_t index = 0; index < handleArray.Length(); index++) {
-      const int64_t id = handleArray.Get(index).As<Napi::Number>().Int64Value();
-      if (id >= 0) inputs[index] = handles().get(id);
-    }
-    Napi::Object attrs = info[2].IsObject() ? info[2].As<Napi::Object>() : Napi::Object();
-    KernelContext context(info.Env(), name, std::move(inputs), attrs);
     std::vector<c10::TensorImpl*> inputImpls;
     inputImpls.reserve(handleArray.Length());
     for (uint32_t index = 0; index < handleArray.Length(); index++) {
       const int64_t id = handleArray.Get(index).As<Napi::Number>().Int64Value();
-      if (id >= 0) inputImpls.push_back(handles().get(id).unsafeGetTensorImpl());
+      if (id < 0) continue;
+      inputs[index] = handles().get(id);
+      inputImpls.push_back(inputs[index]->unsafeGetTensorImpl());
     }
+    Napi::Object attrs = info[2].IsObject() ? info[2].As<Napi::Object>() : Napi::Object();
+    KernelContext context(info.Env(), name, std::move(inputs), attrs);
     std::vector<at::Tensor> outputs = kernels().at(code)(context);
     // An output that is an input's own tensor (a same-dtype Cast, an in-place update) gets its own alias, so that
     // every handle is a distinct tensor and a storage's use count says how many handles see its memory.
