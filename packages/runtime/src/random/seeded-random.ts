@@ -39,7 +39,8 @@ function hashString(text: string): number {
  * backend, and {@link getState}/{@link setState} make resumption exact.
  */
 export class SeededRandom {
-  private words: [number, number, number, number];
+  /** The four state words, stored as int32 bit patterns (the typed array wraps every store, so no `>>> 0` per step). */
+  private words = new Int32Array(4);
 
   /** @param seed - an integer or a string; equal seeds give equal streams. */
   constructor(seed: number | string) {
@@ -47,7 +48,7 @@ export class SeededRandom {
       throw new InvalidArgumentError({ argument: 'seed', message: `must be a finite number, got ${seed}` });
     }
     const next = splitMix32(typeof seed === 'string' ? hashString(seed) : Math.trunc(seed) ^ Math.trunc(seed / 2 ** 32));
-    this.words = [next(), next(), next(), next()];
+    this.words.set([next(), next(), next(), next()]);
     if (this.words.every((word) => word === 0)) this.words[0] = 1;
   }
 
@@ -59,7 +60,8 @@ export class SeededRandom {
   }
 
   getState(): SeededRandomState {
-    return { algorithm: 'xoshiro128**', words: [...this.words] };
+    const [first, second, third, fourth] = Array.from(this.words, (word) => word >>> 0) as [number, number, number, number];
+    return { algorithm: 'xoshiro128**', words: [first, second, third, fourth] };
   }
 
   setState(state: SeededRandomState): void {
@@ -69,7 +71,7 @@ export class SeededRandom {
         message: `expected { algorithm: 'xoshiro128**', words: [4 uint32] }, got ${JSON.stringify(state)}`,
       });
     }
-    this.words = state.words.map((word) => word >>> 0) as [number, number, number, number];
+    this.words.set(state.words.map((word) => word >>> 0));
   }
 
   /**
@@ -79,29 +81,14 @@ export class SeededRandom {
   fork(label: string): SeededRandom {
     const child = new SeededRandom(0);
     const next = splitMix32((this.words[0] ^ hashString(label) ^ Math.imul(this.words[3], 0x27d4eb2d)) >>> 0);
-    child.words = [next() ^ this.words[1], next() ^ this.words[2], next(), next()].map((word) => word >>> 0) as [
-      number,
-      number,
-      number,
-      number,
-    ];
+    child.words.set([next() ^ (this.words[1] as number), next() ^ (this.words[2] as number), next(), next()]);
     if (child.words.every((word) => word === 0)) child.words[0] = 1;
     return child;
   }
 
   /** Next unsigned 32-bit integer. */
   nextUint32(): number {
-    const words = this.words;
-    const result = Math.imul(rotateLeft(Math.imul(words[1], 5) >>> 0, 7), 9) >>> 0;
-    const shifted = (words[1] << 9) >>> 0;
-    words[2] ^= words[0];
-    words[3] ^= words[1];
-    words[1] ^= words[2];
-    words[0] ^= words[3];
-    words[2] ^= shifted;
-    words[3] = rotateLeft(words[3], 11);
-    for (let index = 0; index < 4; index++) words[index] >>>= 0;
-    return result;
+    return advance(this.words);
   }
 
   /** Uniform float in [0, 1) with 32 bits of resolution. */
@@ -157,8 +144,14 @@ export class SeededRandom {
 
   /** Float32 samples of N(mean, std²). */
   normalArray(count: number, mean = 0, standardDeviation = 1): Float32Array {
+    // The loop of `normal` written against the state directly: noise tensors are drawn every training step.
     const values = new Float32Array(count);
-    for (let index = 0; index < count; index++) values[index] = this.normal(mean, standardDeviation);
+    const words = this.words;
+    for (let index = 0; index < count; index++) {
+      const first = 1 - advance(words) / 4294967296;
+      const second = advance(words) / 4294967296;
+      values[index] = mean + standardDeviation * Math.sqrt(-2 * Math.log(first)) * Math.cos(2 * Math.PI * second);
+    }
     return values;
   }
 
@@ -180,8 +173,22 @@ export class SeededRandom {
   }
 }
 
+/** Rotates a 32-bit pattern left (int32 result). */
 function rotateLeft(value: number, bits: number): number {
-  return ((value << bits) | (value >>> (32 - bits))) >>> 0;
+  return (value << bits) | (value >>> (32 - bits));
+}
+
+/** One xoshiro128** step on `words` (int32 bit patterns); returns the output as an unsigned 32-bit integer. */
+function advance(words: Int32Array): number {
+  const second = words[1] as number;
+  const result = Math.imul(rotateLeft(Math.imul(second, 5), 7), 9) >>> 0;
+  const third = (words[2] as number) ^ (words[0] as number);
+  const fourth = (words[3] as number) ^ second;
+  words[0] = (words[0] as number) ^ fourth;
+  words[1] = second ^ third;
+  words[2] = third ^ (second << 9);
+  words[3] = rotateLeft(fourth, 11);
+  return result;
 }
 
 function sizeOf(shape: readonly number[]): number {
