@@ -16,7 +16,8 @@
         "native/kernels_linear_algebra.cc",
         "native/kernels_convolution.cc",
         "native/kernels_image.cc",
-        "native/kernels_fused.cc"
+        "native/kernels_fused.cc",
+        "native/small_kernel_threads.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

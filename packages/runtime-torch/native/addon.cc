@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <torch/version.h>
 
+#include <cmath>
 #include <cstring>
 #include <memory>
 
@@ -266,8 +267,12 @@ Napi::Value Run(const Napi::CallbackInfo& info) {
       inputImpls.push_back(inputs[index]->unsafeGetTensorImpl());
     }
     Napi::Object attrs = info[2].IsObject() ? info[2].As<Napi::Object>() : Napi::Object();
-    KernelContext context(info.Env(), name, std::move(inputs), attrs);
-    std::vector<at::Tensor> outputs = kernels().at(code)(context);
+    std::vector<at::Tensor> outputs;
+    {
+      SmallKernelThreads threads(code, name, inputs);
+      KernelContext context(info.Env(), name, std::move(inputs), attrs);
+      outputs = kernels().at(code)(context);
+    }
     // An output that is an input's own tensor (a same-dtype Cast, an in-place update) gets its own alias, so that
     // every handle is a distinct tensor and a storage's use count says how many handles see its memory.
     for (at::Tensor& output : outputs) {
@@ -333,6 +338,8 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
     result.Set("cudaDevices", cudaAvailable ? static_cast<double>(at::detail::getCUDAHooks().getNumGPUs()) : 0.0);
     result.Set("threads", at::get_num_threads());
     result.Set("device", computeState().device.str());
+    result.Set("singleThreadWorkBelow", static_cast<double>(computeState().singleThreadWorkBelow));
+    result.Set("singleThreadKernelCalls", static_cast<double>(singleThreadKernelCalls()));
     result.Set("blas", blasInfo(env));
     return result;
   });
@@ -361,6 +368,15 @@ Napi::Value Configure(const Napi::CallbackInfo& info) {
       at::globalContext().setAllowTF32CuDNN(false);
     } else {
       throw std::invalid_argument("unknown device '" + device + "'");
+    }
+    const Napi::Value singleThreadWorkBelow = options.Get("singleThreadWorkBelow");
+    if (singleThreadWorkBelow.IsNumber()) {
+      state.singleThreadWorkBelow = std::max<int64_t>(0, singleThreadWorkBelow.As<Napi::Number>().Int64Value());
+    }
+    const Napi::Value poolAwakeMicroseconds = options.Get("poolAwakeMicroseconds");
+    if (poolAwakeMicroseconds.IsNumber()) {
+      const double value = poolAwakeMicroseconds.As<Napi::Number>().DoubleValue();
+      state.poolAwakeMicroseconds = std::isfinite(value) ? static_cast<int64_t>(value) : -1;
     }
     const Napi::Value threads = options.Get("threads");
     if (threads.IsNumber() && threads.As<Napi::Number>().Int32Value() > 0) {

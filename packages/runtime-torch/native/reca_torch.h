@@ -36,9 +36,31 @@ enum DtypeCode : int32_t { kFloat32 = 0, kInt32 = 1, kBool = 2 };
 struct ComputeState {
   at::Device device{at::kCPU};
   bool cuda = false;
+  // CPU kernels whose estimated work (element-equivalents, see small_kernel_threads.cc) is below this run on one
+  // thread while the OpenMP pool sleeps; 0: never.
+  int64_t singleThreadWorkBelow = 0;
+  // How long the OpenMP pool spins after a parallel region before it sleeps; negative: it never sleeps.
+  int64_t poolAwakeMicroseconds = -1;
 };
 
 ComputeState& computeState();
+
+// For its lifetime, caps the calling thread's OpenMP threads at 1 when kernel `code`'s estimated work on `inputs` is
+// below computeState().singleThreadWorkBelow (CPU only); restores the count on destruction.
+class SmallKernelThreads {
+ public:
+  SmallKernelThreads(uint32_t code, const std::string& kernelName, const std::vector<std::optional<at::Tensor>>& inputs);
+  ~SmallKernelThreads();
+  SmallKernelThreads(const SmallKernelThreads&) = delete;
+  SmallKernelThreads& operator=(const SmallKernelThreads&) = delete;
+
+ private:
+  int restoreThreads_ = 0;
+  bool ranParallel_ = false;
+};
+
+// Kernel calls SmallKernelThreads ran on one thread (diagnostics: info().singleThreadKernelCalls).
+int64_t& singleThreadKernelCalls();
 
 // at::ScalarType of a tfjs dtype code / name.
 at::ScalarType scalarTypeOf(int32_t code);

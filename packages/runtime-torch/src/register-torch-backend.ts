@@ -5,7 +5,7 @@ import { resolveThreadCounts } from './device/resolve-thread-counts.js';
 import { resolveTorchDevice } from './device/resolve-torch-device.js';
 import { KernelUsage } from './kernels/kernel-usage.js';
 import { registerTorchKernels, type KernelRegistry } from './kernels/register-torch-kernels.js';
-import { applyOpenMpWaitPolicy } from './device/apply-openmp-wait-policy.js';
+import { applyOpenMpWaitPolicy, openMpAwakeMicroseconds } from './device/apply-openmp-wait-policy.js';
 import { loadTorchAddon } from './native/load-torch-addon.js';
 import { torchBackendName, torchEnvironmentVariables, type TorchBackendOptions } from './torch-backend-options.js';
 import type { TorchBackendRegistration } from './torch-backend-registration.js';
@@ -47,7 +47,12 @@ async function register(options: TorchBackendOptions): Promise<TorchBackendRegis
   const addon = loadTorchAddon(options.addonPath);
   const offered = addon.info();
   const computeDevice = resolveTorchDevice(options.device ?? process.env[torchEnvironmentVariables.device] ?? 'auto', offered);
-  addon.configure({ device: computeDevice, flushDenormals: options.flushDenormals ?? true, ...resolveThreadCounts(options, offered) });
+  addon.configure({
+    device: computeDevice,
+    flushDenormals: options.flushDenormals ?? true,
+    poolAwakeMicroseconds: openMpAwakeMicroseconds(waitPolicy),
+    ...resolveThreadCounts(options, offered),
+  });
   const configured = addon.info();
   const usage = new KernelUsage(options.warnOnFallback === false ? undefined : (message) => console.warn(message));
   let backend: TorchBackend | undefined;

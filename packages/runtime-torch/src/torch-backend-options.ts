@@ -28,6 +28,15 @@ export interface TorchBackendOptions {
    */
   blasThreads?: number;
   /**
+   * CPU kernels whose estimated work is below this run on one thread when the OpenMP pool has probably gone to sleep
+   * (longer than its spin, from the wait policy, since the last kernel that ran in parallel): waking the pool costs
+   * more than a second thread saves on them (measured here: a 23 µs linear takes 49 µs after the pool slept). Work is
+   * counted in element-equivalents: the inputs' elements, or multiply-adds / 16 for matrix products, linears,
+   * attention and convolutions. 0 turns this off. Measured in the README (tiny models gain, larger ones are unchanged).
+   * @default `RECA_TORCH_SINGLE_THREAD_WORK_BELOW`, else 262144
+   */
+  singleThreadWorkBelow?: number;
+  /**
    * The addon file.
    * @default `RECA_TORCH_ADDON`, else `<package>/build/Release/reca_torch.node` (built at install time)
    */
@@ -61,4 +70,5 @@ export const torchEnvironmentVariables = {
   device: 'RECA_TORCH_DEVICE',
   threads: 'RECA_TORCH_THREADS',
   blasThreads: 'RECA_TORCH_BLAS_THREADS',
+  singleThreadWorkBelow: 'RECA_TORCH_SINGLE_THREAD_WORK_BELOW',
 } as const;

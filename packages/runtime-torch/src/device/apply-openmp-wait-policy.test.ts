@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyOpenMpWaitPolicy, boundedSpinCount } from './apply-openmp-wait-policy.js';
+import { applyOpenMpWaitPolicy, openMpAwakeMicroseconds, boundedSpinCount } from './apply-openmp-wait-policy.js';
 
 describe('applyOpenMpWaitPolicy', () => {
   it('sets OMP_WAIT_POLICY or GOMP_SPINCOUNT unless the user chose a policy or a spin count', () => {
@@ -18,5 +18,12 @@ describe('applyOpenMpWaitPolicy', () => {
     const inherited: Record<string, string | undefined> = {};
     expect(applyOpenMpWaitPolicy('inherit', inherited)).toBeUndefined();
     expect(inherited).toEqual({});
+  });
+
+  it('estimates how long idle threads stay awake under each policy', () => {
+    expect(openMpAwakeMicroseconds('passive')).toBe(0);
+    expect(openMpAwakeMicroseconds('active')).toBe(Number.POSITIVE_INFINITY);
+    expect(openMpAwakeMicroseconds(`spin ${boundedSpinCount}`)).toBe(25);
+    expect(openMpAwakeMicroseconds(undefined)).toBe(2500);
   });
 });

@@ -28,3 +28,28 @@ export function applyOpenMpWaitPolicy(policy: OpenMpWaitPolicy, environment: Rec
   environment['OMP_WAIT_POLICY'] = policy.toUpperCase();
   return policy;
 }
+
+/**
+ * libgomp spin iterations per microsecond, measured on this project's machine (GOMP_SPINCOUNT 3000: a linear kernel
+ * pays the pool's wake-up after a pause of 30 µs, not after 20 µs). A pause instruction's latency differs between
+ * CPUs, so this is approximate elsewhere.
+ */
+const spinsPerMicrosecond = 120;
+
+/** libgomp's spin count when neither OMP_WAIT_POLICY nor GOMP_SPINCOUNT is set. */
+const libgompDefaultSpinCount = 300_000;
+
+/**
+ * About how long idle OpenMP threads stay awake after a parallel region under `policy` (what
+ * {@link applyOpenMpWaitPolicy} returned): 0 for `'passive'` (or `'false'`), Infinity for `'active'` (or `'true'`),
+ * the spin count's duration for `'spin N'` and for libgomp's default (undefined).
+ */
+export function openMpAwakeMicroseconds(policy: string | undefined): number {
+  if (policy === undefined) return libgompDefaultSpinCount / spinsPerMicrosecond;
+  const normalized = policy.trim().toLowerCase();
+  if (normalized === 'passive' || normalized === 'false') return 0;
+  if (normalized === 'active' || normalized === 'true') return Number.POSITIVE_INFINITY;
+  const spins = /^spin\s+(\d+)$/.exec(normalized)?.[1];
+  if (spins !== undefined) return Number(spins) / spinsPerMicrosecond;
+  return libgompDefaultSpinCount / spinsPerMicrosecond;
+}

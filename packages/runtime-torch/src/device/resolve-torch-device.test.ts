@@ -2,7 +2,7 @@ import { InvalidArgumentError } from '@reca/runtime';
 import { describe, expect, it } from 'vitest';
 import { TorchCudaUnavailableError } from '../errors/torch-cuda-unavailable-error.js';
 import type { TorchAddonInfo } from '../native/torch-addon.js';
-import { resolveThreadCounts } from './resolve-thread-counts.js';
+import { defaultSingleThreadWorkBelow, resolveThreadCounts } from './resolve-thread-counts.js';
 import { resolveTorchDevice } from './resolve-torch-device.js';
 
 function info(overrides: Partial<TorchAddonInfo> = {}): TorchAddonInfo {
@@ -12,6 +12,8 @@ function info(overrides: Partial<TorchAddonInfo> = {}): TorchAddonInfo {
     cudaDevices: 0,
     threads: 2,
     device: 'cpu',
+    singleThreadWorkBelow: 0,
+    singleThreadKernelCalls: 0,
     blas: { openblas: true, threading: 'openmp' },
     ...overrides,
   };
@@ -50,19 +52,25 @@ describe('resolveTorchDevice', () => {
 
 describe('resolveThreadCounts', () => {
   it('gives OpenMP OpenBLAS the ATen thread count and pthreads OpenBLAS one thread', () => {
-    expect(resolveThreadCounts({ threads: 4 }, info(), {})).toEqual({ threads: 4, blasThreads: 4 });
-    expect(resolveThreadCounts({ threads: 4 }, info({ blas: { openblas: true, threading: 'pthreads' } }), {})).toEqual({ threads: 4, blasThreads: 1 });
-    expect(resolveThreadCounts({ threads: 3 }, info({ blas: { openblas: false } }), {})).toEqual({ threads: 3 });
+    const small = { singleThreadWorkBelow: defaultSingleThreadWorkBelow };
+    expect(resolveThreadCounts({ threads: 4 }, info(), {})).toEqual({ threads: 4, blasThreads: 4, ...small });
+    expect(resolveThreadCounts({ threads: 4 }, info({ blas: { openblas: true, threading: 'pthreads' } }), {})).toEqual({ threads: 4, blasThreads: 1, ...small });
+    expect(resolveThreadCounts({ threads: 3 }, info({ blas: { openblas: false } }), {})).toEqual({ threads: 3, ...small });
   });
 
-  it('reads RECA_TORCH_THREADS / RECA_TORCH_BLAS_THREADS, options first', () => {
-    const environment = { RECA_TORCH_THREADS: '6', RECA_TORCH_BLAS_THREADS: '2' };
-    expect(resolveThreadCounts({}, info(), environment)).toEqual({ threads: 6, blasThreads: 2 });
-    expect(resolveThreadCounts({ threads: 1, blasThreads: 1 }, info(), environment)).toEqual({ threads: 1, blasThreads: 1 });
+  it('reads RECA_TORCH_THREADS / RECA_TORCH_BLAS_THREADS / RECA_TORCH_SINGLE_THREAD_WORK_BELOW, options first', () => {
+    const environment = { RECA_TORCH_THREADS: '6', RECA_TORCH_BLAS_THREADS: '2', RECA_TORCH_SINGLE_THREAD_WORK_BELOW: '1000' };
+    expect(resolveThreadCounts({}, info(), environment)).toEqual({ threads: 6, blasThreads: 2, singleThreadWorkBelow: 1000 });
+    expect(resolveThreadCounts({ threads: 1, blasThreads: 1, singleThreadWorkBelow: 0 }, info(), environment)).toEqual({
+      threads: 1,
+      blasThreads: 1,
+      singleThreadWorkBelow: 0,
+    });
   });
 
   it('rejects non-positive or fractional counts', () => {
     expect(() => resolveThreadCounts({ threads: 0 }, info(), {})).toThrow(/'threads': must be a positive integer, got 0/);
     expect(() => resolveThreadCounts({}, info(), { RECA_TORCH_THREADS: '1.5' })).toThrow(/RECA_TORCH_THREADS/);
+    expect(() => resolveThreadCounts({ singleThreadWorkBelow: -1 }, info(), {})).toThrow(/'singleThreadWorkBelow': must be an integer >= 0, got -1/);
   });
 });

@@ -23,7 +23,16 @@ export interface TorchAddon {
   /** What libtorch offers here. */
   info(): TorchAddonInfo;
   /** Selects the compute device and thread counts (process-wide). */
-  configure(options: { device: string; threads?: number; blasThreads?: number; flushDenormals?: boolean }): void;
+  configure(options: {
+    device: string;
+    threads?: number;
+    blasThreads?: number;
+    flushDenormals?: boolean;
+    /** CPU kernels below this estimated work run on one thread while the OpenMP pool sleeps (0: never). */
+    singleThreadWorkBelow?: number;
+    /** How long the OpenMP pool spins after a parallel region (Infinity: it never sleeps). */
+    poolAwakeMicroseconds?: number;
+  }): void;
   /** Waits for queued device work (no-op on CPU). */
   synchronize(): void;
   /** Shape, dtype code and device of a handle (tests, diagnostics). */
@@ -40,6 +49,10 @@ export interface TorchAddonInfo {
   readonly threads: number;
   /** Current compute device, e.g. `'cpu'`, `'cuda:0'`. */
   readonly device: string;
+  /** The configured single-thread work threshold (0: off). */
+  readonly singleThreadWorkBelow: number;
+  /** Kernel calls that ran on one thread because they were small and the OpenMP pool slept, since the addon loaded. */
+  readonly singleThreadKernelCalls: number;
   readonly blas: { openblas: boolean; threading?: 'sequential' | 'pthreads' | 'openmp'; config?: string; threads?: number };
 }
 
