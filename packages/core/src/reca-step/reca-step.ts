@@ -92,8 +92,7 @@ export async function recaStep(state: RecaTrainingState, input: RecaStepInput): 
       for (const [variableName, gradient] of Object.entries(grads)) {
         named[referenceNameOf.get(variableName) ?? variableName] = gradient;
       }
-      accumulator.add(named);
-      tf.dispose(grads);
+      accumulator.add(named, 1, { takeOwnership: true });
     }
     if (accumulator.count === 0) {
       throw new InvalidArgumentError({
@@ -104,36 +103,33 @@ export async function recaStep(state: RecaTrainingState, input: RecaStepInput): 
 
     // One read of the device per step, for the losses and both guards: a non-finite loss stops the step before the
     // update; the global norm is non-finite exactly when some gradient is (or when the squares overflow), and only
-    // then are the offending parameters looked up. The clipping scale is applied by AdamW as it reads each gradient.
-    const meanGradients = accumulator.mean();
+    // then are the offending parameters looked up. The mean gradient is the accumulated sum divided by the micro-batch
+    // count: AdamW applies that division and the clipping scale as it reads each gradient (no pass of their own).
+    const gradientSums = accumulator.currentSums();
+    const meanScale = 1 / accumulator.totalWeight;
     const learningRate = learningRateAt(state.schedule, state.step);
-    let clipping: GradientClipping;
     let weightedTotal = 0;
-    try {
-      const readBack = tf.tidy(() => tf.stack([...pendingLosses.map((pending) => pending.value), globalNorm(Object.values(meanGradients))]));
-      const values = (await readBack.data()) as Float32Array;
-      readBack.dispose();
-      for (const [index, pending] of pendingLosses.entries()) {
-        const weightedLoss = values[index] as number;
-        const loss = weightedLoss / pending.weight;
-        if (!Number.isFinite(loss)) throw new NonFiniteLossError({ step: stepNumber, lossPart: pending.kind, value: loss });
-        weightedTotal += weightedLoss;
-        const sum = (lossSums[pending.kind] ??= { total: 0, count: 0 });
-        sum.total += loss;
-        sum.count += 1;
-      }
-      clipping = gradientClipping(values[pendingLosses.length] as number, config.maxGradientNorm);
-      if (!Number.isFinite(clipping.globalNorm)) {
-        const nonFinite = await findNonFiniteGradients(meanGradients);
-        throw new NonFiniteGradientError({
-          step: stepNumber,
-          parameterNames: nonFinite.length > 0 ? nonFinite : ['(global norm overflowed float32)'],
-        });
-      }
-      state.optimizer.applyGradients(parameters, meanGradients, learningRate, clipping.scale);
-    } finally {
-      tf.dispose(meanGradients);
+    const readBack = tf.tidy(() => tf.stack([...pendingLosses.map((pending) => pending.value), globalNorm(Object.values(gradientSums))]));
+    const values = (await readBack.data()) as Float32Array;
+    readBack.dispose();
+    for (const [index, pending] of pendingLosses.entries()) {
+      const weightedLoss = values[index] as number;
+      const loss = weightedLoss / pending.weight;
+      if (!Number.isFinite(loss)) throw new NonFiniteLossError({ step: stepNumber, lossPart: pending.kind, value: loss });
+      weightedTotal += weightedLoss;
+      const sum = (lossSums[pending.kind] ??= { total: 0, count: 0 });
+      sum.total += loss;
+      sum.count += 1;
     }
+    const clipping = gradientClipping((values[pendingLosses.length] as number) * meanScale, config.maxGradientNorm);
+    if (!Number.isFinite(clipping.globalNorm)) {
+      const nonFinite = await findNonFiniteGradients(gradientSums);
+      throw new NonFiniteGradientError({
+        step: stepNumber,
+        parameterNames: nonFinite.length > 0 ? nonFinite : ['(global norm overflowed float32)'],
+      });
+    }
+    state.optimizer.applyGradients(parameters, gradientSums, learningRate, clipping.scale * meanScale);
     state.ema?.update();
     state.step = stepNumber;
 

@@ -82,4 +82,36 @@ describe('GradientAccumulator', () => {
     tf.dispose([first.weight, second.weight]);
     accumulator.dispose();
   });
+
+  it('takes ownership when asked: the first weight-1 gradient becomes the sum, later ones are freed, sums stay flat', () => {
+    const random = new SeededRandom('ownership');
+    const accumulator = new GradientAccumulator();
+    const before = tf.memory().numTensors;
+    const first = { a: random.normalTensor([3, 2]), b: random.normalTensor([2]) };
+    const firstValues = Array.from(first.a.dataSync());
+    accumulator.add(first, 1, { takeOwnership: true });
+    // No copy: the sum is the gradient tensor itself.
+    expect(accumulator.currentSums()['a']).toBe(first.a);
+    expect(tf.memory().numTensors).toBe(before + 2);
+    const second = { a: random.normalTensor([3, 2]) };
+    const secondValues = Array.from(second.a.dataSync());
+    accumulator.add(second, 3, { takeOwnership: true });
+    expect(second.a.isDisposed).toBe(true);
+    expect(first.a.isDisposed).toBe(true);
+    expect(tf.memory().numTensors).toBe(before + 2);
+    const sums = accumulator.currentSums();
+    const expected = firstValues.map((value, index) => value + 3 * (secondValues[index] as number));
+    Array.from((sums['a'] as tf.Tensor).dataSync()).forEach((value, index) => expect(value).toBeCloseTo(expected[index] as number, 5));
+    // The mean is the sums divided by the total weight 4.
+    const mean = accumulator.mean();
+    Array.from((mean['a'] as tf.Tensor).dataSync()).forEach((value, index) => expect(value).toBeCloseTo((expected[index] as number) / 4, 5));
+    tf.dispose(Object.values(mean));
+    // A rejected add still consumes owned gradients.
+    const wrong = { a: tf.zeros([5]) };
+    expect(() => accumulator.add(wrong, 1, { takeOwnership: true })).toThrow(ShapeMismatchError);
+    expect(wrong.a.isDisposed).toBe(true);
+    accumulator.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });
+

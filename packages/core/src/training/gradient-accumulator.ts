@@ -26,38 +26,62 @@ export class GradientAccumulator {
   /**
    * Adds `weight · gradient` to the running sum of each name.
    *
-   * @param gradients - float32 gradients keyed by parameter name (any shapes, fixed per name). Not disposed: the
-   *   caller still owns them and may dispose them right after the call.
+   * @param gradients - float32 gradients keyed by parameter name (any shapes, fixed per name). By default not
+   *   disposed: the caller still owns them and may dispose them right after the call.
    * @param weight - weight of this micro-batch (> 0), e.g. its number of examples for an example-weighted average.
+   * @param options - `takeOwnership: true` hands the gradients to the accumulator, which keeps or disposes them (the
+   *   first gradient of a name with weight 1 becomes its sum without a copy); the caller must not use or dispose them
+   *   afterwards, even when the call throws.
    * @throws InvalidArgumentError for a bad weight; ShapeMismatchError when a gradient's shape differs from the one
    *   accumulated so far under its name (checked before anything is added).
    */
-  add(gradients: Record<string, tf.Tensor>, weight = 1): void {
-    if (!(Number.isFinite(weight) && weight > 0)) {
-      throw new InvalidArgumentError({ argument: 'weight', message: `must be a finite number > 0, got ${weight}` });
-    }
-    for (const [name, gradient] of Object.entries(gradients)) {
-      const sum = this.sums.get(name);
-      if (sum !== undefined && !tf.util.arraysEqual(sum.shape, gradient.shape)) {
-        throw new ShapeMismatchError({
-          tensorName: name,
-          expected: sum.shape,
-          actual: gradient.shape,
-          context: 'GradientAccumulator.add: gradient shape changed between micro-batches',
-        });
+  add(gradients: Record<string, tf.Tensor>, weight = 1, options: { takeOwnership?: boolean } = {}): void {
+    const owned = options.takeOwnership === true;
+    try {
+      if (!(Number.isFinite(weight) && weight > 0)) {
+        throw new InvalidArgumentError({ argument: 'weight', message: `must be a finite number > 0, got ${weight}` });
       }
+      for (const [name, gradient] of Object.entries(gradients)) {
+        const sum = this.sums.get(name);
+        if (sum !== undefined && !tf.util.arraysEqual(sum.shape, gradient.shape)) {
+          throw new ShapeMismatchError({
+            tensorName: name,
+            expected: sum.shape,
+            actual: gradient.shape,
+            context: 'GradientAccumulator.add: gradient shape changed between micro-batches',
+          });
+        }
+      }
+    } catch (error) {
+      if (owned) tf.dispose(Object.values(gradients));
+      throw error;
     }
     tf.tidy(() => {
       const weightScalar = weight === 1 ? undefined : tf.scalar(weight);
       for (const [name, gradient] of Object.entries(gradients)) {
-        const weighted = weightScalar ? gradient.mul(weightScalar) : gradient.clone();
         const previous = this.sums.get(name);
+        if (owned && weightScalar === undefined && previous === undefined) {
+          this.sums.set(name, tf.keep(gradient));
+          continue;
+        }
+        const weighted = weightScalar ? gradient.mul(weightScalar) : previous === undefined ? gradient.clone() : gradient;
         this.sums.set(name, tf.keep(previous === undefined ? weighted : previous.add(weighted)));
         previous?.dispose();
+        if (owned) gradient.dispose();
       }
     });
     this.addCount += 1;
     this.weightSum += weight;
+  }
+
+  /**
+   * The running weighted sums `Σ weightᵢ · gradientᵢ`, keyed by parameter name: the accumulator's own tensors, valid
+   * until the next {@link add}, {@link reset} or {@link dispose} — do not dispose them. Divided by {@link totalWeight}
+   * they are {@link mean}; a caller that scales the gradients anyway (AdamW's `gradientScale`) can fold the division
+   * into that scale and skip a pass over every gradient.
+   */
+  currentSums(): Record<string, tf.Tensor> {
+    return Object.fromEntries(this.sums);
   }
 
   /**

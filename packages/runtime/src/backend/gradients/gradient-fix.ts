@@ -1,8 +1,8 @@
 import type { tf } from '../../tf.js';
 
 /**
- * A gradient that the runtime registers (for every backend) because tfjs-core's own is wrong or missing. Registered
- * by {@link registerGradientFixes}.
+ * A gradient that the runtime registers (for every backend) because tfjs-core's own is wrong, missing or needlessly
+ * slow. Registered by {@link registerGradientFixes}.
  */
 export interface GradientFix {
   /** `'gradient:<KernelName>'`; listed in `BackendReport.kernelFixes`. */

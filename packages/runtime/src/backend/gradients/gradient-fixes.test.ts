@@ -160,3 +160,54 @@ describe('broadcast gradient fixes', () => {
     expect(maxAbsDifference(await squaredB!.data(), expected.squaredB)).toBeLessThan(1e-5);
   });
 });
+
+describe('tile gradient fix', () => {
+  const cases: Array<{ shape: number[]; reps: number[] }> = [
+    { shape: [3], reps: [4] },
+    { shape: [2, 3], reps: [3, 1] },
+    { shape: [1, 1, 4], reps: [8, 16, 1] },
+    { shape: [2, 1, 3, 2], reps: [1, 3, 2, 2] },
+    { shape: [2, 1, 1, 2, 1], reps: [2, 2, 3, 1, 2] },
+  ];
+  for (const { shape, reps } of cases) {
+    it(`x ${JSON.stringify(shape)} reps ${JSON.stringify(reps)}: matches a loop reference, without a Slice per repetition`, async () => {
+      const random = new SeededRandom(`tile ${shape} ${reps}`);
+      const x = random.normalTensor(shape);
+      const outputShape = shape.map((size, axis) => size * (reps[axis] as number));
+      const cotangent = random.normalTensor(outputShape);
+      const cotangentValues = await cotangent.data();
+      // dx[i] = Σ over output positions o that copy i (o mod size = i on every axis) of cotangent[o].
+      const expected = new Float32Array(x.size);
+      const outputStrides = outputShape.map((_, axis) => outputShape.slice(axis + 1).reduce((product, size) => product * size, 1));
+      const inputStrides = shape.map((_, axis) => shape.slice(axis + 1).reduce((product, size) => product * size, 1));
+      for (let flat = 0; flat < cotangent.size; flat++) {
+        let inputIndex = 0;
+        outputShape.forEach((_, axis) => {
+          const coordinate = Math.floor(flat / (outputStrides[axis] as number)) % (outputShape[axis] as number);
+          inputIndex += (coordinate % (shape[axis] as number)) * (inputStrides[axis] as number);
+        });
+        expected[inputIndex] = (expected[inputIndex] as number) + (cotangentValues[flat] as number);
+      }
+      const gradientOf = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.tile(input, reps), cotangent)));
+      const profile = await tf.profile(() => gradientOf(x));
+      const gradient = profile.result as tf.Tensor;
+      expect(gradient.shape).toEqual(shape);
+      expect(maxAbsDifference(await gradient.data(), expected)).toBeLessThan(1e-4);
+      // Forward Tile, Multiply, Sum, and their gradients: Tile's is one Reshape and one Sum whatever the repetitions.
+      expect(profile.kernels.filter((kernel) => kernel.name === 'Slice')).toEqual([]);
+      tf.dispose([x, cotangent, gradient]);
+    });
+  }
+
+  it("tfjs's own Tile gradient runs one Slice per repetition (why the fix exists)", async () => {
+    unregisterGradientFixes();
+    try {
+      const x = tf.ones([1, 1, 4]);
+      const profile = await tf.profile(() => tf.grad((input: tf.Tensor) => tf.sum(tf.tile(input, [8, 16, 1])))(x));
+      expect(profile.kernels.filter((kernel) => kernel.name === 'Slice').length).toBe(8 * 16);
+      tf.dispose([x, profile.result as tf.Tensor]);
+    } finally {
+      registerGradientFixes();
+    }
+  });
+});

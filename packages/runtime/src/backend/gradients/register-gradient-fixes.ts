@@ -3,8 +3,9 @@ import { maximumGradientFix, minimumGradientFix, squaredDifferenceGradientFix } 
 import { cumsumGradientFix } from './cumsum-gradient-fix.js';
 import type { GradientFix } from './gradient-fix.js';
 import { resizeBilinearGradientFix, resizeNearestNeighborGradientFix } from './resize-gradient-fixes.js';
+import { tileGradientFix } from './tile-gradient-fix.js';
 
-/** Gradient fixes (backend-independent), found by the parity suite. */
+/** Gradient fixes (backend-independent), found by the parity suite and by profiling (Tile). */
 export const gradientFixes: readonly GradientFix[] = [
   cumsumGradientFix,
   resizeBilinearGradientFix,
@@ -12,6 +13,7 @@ export const gradientFixes: readonly GradientFix[] = [
   squaredDifferenceGradientFix,
   maximumGradientFix,
   minimumGradientFix,
+  tileGradientFix,
 ];
 
 const stockGradients = new Map<string, tf.GradConfig>();
