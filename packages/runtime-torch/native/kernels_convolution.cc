@@ -81,7 +81,9 @@ void checkOutput(int64_t actual, int64_t expected, const char* what) {
   }
 }
 
-at::Tensor convolutionForward(const KernelContext& context, bool depthwise) {
+// The convolution of input 0 with filter input 1; `bias` ([out channels], or undefined) is added by the convolution
+// itself (oneDNN adds it while writing the output: no second pass).
+at::Tensor convolutionForward(const KernelContext& context, bool depthwise, const at::Tensor& bias = at::Tensor()) {
   const Geometry geometry = geometryOf(context);
   const at::Tensor x = padNchw(toNchw(context.input(0), geometry.channelsLast), geometry, 0);
   const at::Tensor filter = context.input(1);
@@ -93,13 +95,16 @@ at::Tensor convolutionForward(const KernelContext& context, bool depthwise) {
               outShape[2], "output height");
   checkOutput(outputLength(x.size(3) + 2 * padding[1], weight.size(3), geometry.strides[1], geometry.dilations[1]),
               outShape[3], "output width");
-  at::Tensor y = at::convolution(x, weight, at::Tensor(), geometry.strides, padding, geometry.dilations, false, {0, 0}, groups);
+  at::Tensor y = at::convolution(x, weight, bias, geometry.strides, padding, geometry.dilations, false, {0, 0}, groups);
   return fromNchw(y, geometry.channelsLast);
 }
 
 at::Tensor fusedConvolution(const KernelContext& context, bool depthwise) {
-  at::Tensor y = convolutionForward(context, depthwise);
-  if (context.hasInput(2)) y = at::add(y, context.input(2));
+  const int64_t outChannels = depthwise ? context.input(1).size(2) * context.input(1).size(3) : context.input(1).size(3);
+  const bool perChannelBias = context.hasInput(2) && context.input(2).dim() == 1 && context.input(2).size(0) == outChannels &&
+                              context.input(2).scalar_type() == context.input(0).scalar_type();
+  at::Tensor y = convolutionForward(context, depthwise, perChannelBias ? context.input(2) : at::Tensor());
+  if (context.hasInput(2) && !perChannelBias) y = at::add(y, context.input(2));
   at::Tensor prelu = context.hasInput(3) ? context.input(3) : at::Tensor();
   return applyFusedActivation(y, context.stringAttr("activation", "linear"), context.hasInput(3) ? &prelu : nullptr,
                               context.numberAttr("leakyreluAlpha", 0.2));

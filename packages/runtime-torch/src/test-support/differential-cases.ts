@@ -250,6 +250,12 @@ const convolutionCases: DifferentialCase[] = [
   c('FusedConv2D bias relu', [normal([1, 5, 5, 2]), normal([3, 3, 2, 3], 0.5), normal([3])], (x, filter, bias) =>
     tf.fused.conv2d({ x: x as tf.Tensor4D, filter: filter as tf.Tensor4D, strides: 1, pad: 'same', bias, activation: 'relu' }),
   ),
+  c('FusedConv2D bias, asymmetric padding (stride 2)', [normal([2, 6, 7, 2]), normal([3, 3, 2, 4], 0.5), normal([4])], (x, filter, bias) =>
+    tf.fused.conv2d({ x: x as tf.Tensor4D, filter: filter as tf.Tensor4D, strides: 2, pad: 'same', bias }),
+  ),
+  c('FusedConv2D scalar bias', [normal([1, 5, 5, 2]), normal([3, 3, 2, 3], 0.5), normal([])], (x, filter, bias) =>
+    tf.fused.conv2d({ x: x as tf.Tensor4D, filter: filter as tf.Tensor4D, strides: 1, pad: 'same', bias }),
+  ),
   c('DepthwiseConv2dNative same stride 2', [normal([2, 7, 6, 3]), normal([3, 3, 3, 2], 0.5)], (x, filter) =>
     tf.depthwiseConv2d(x as tf.Tensor4D, filter as tf.Tensor4D, 2, 'same'),
   ),
