@@ -16,7 +16,7 @@ import {
   type UnifiedMultimodalModelV1,
   type WordLevelTokenizer,
 } from '@reca/core';
-import { InvalidArgumentError, type Module, SeededRandom, ShapeMismatchError, stopGradient, tf, WeightNamesMismatchError } from '@reca/runtime';
+import { InvalidArgumentError, type Module, SeededRandom, ShapeMismatchError, tf, WeightNamesMismatchError, withoutGradient } from '@reca/runtime';
 import { UnderstandingStack } from '@reca/understanding';
 import { Autoencoder } from './autoencoder/autoencoder.js';
 import { DiffusionTransformer } from './denoiser/diffusion-transformer.js';
@@ -168,7 +168,7 @@ export class DiffusionUmm implements UnifiedMultimodalModelV1 {
     const noiseValues = random.normalArray(batchSize * latentSize * latentSize * this.latentSpace.channels);
     const timestepValues = schedule.sampleTimesteps(batchSize, random);
     const loss = tf.tidy(() => {
-      const sample = stopGradient(this.latentSpace.encode(targetImages)) as tf.Tensor4D; // x0 [b, s, s, C]
+      const sample = withoutGradient(() => this.latentSpace.encode(targetImages)) as tf.Tensor4D; // x0 [b, s, s, C], frozen encoder off the tape
       const noise = tf.tensor4d(noiseValues, sample.shape);
       const timesteps = tf.tensor1d(timestepValues);
       const noisy = schedule.addNoise(sample, noise, timesteps) as tf.Tensor4D;

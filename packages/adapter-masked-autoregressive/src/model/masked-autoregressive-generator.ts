@@ -1,5 +1,5 @@
 import type { UnifiedModelV1Condition } from '@reca/core';
-import { Mlp, Module, patchify, type SeededRandom, ShapeMismatchError, stopGradient, tf, unpatchify } from '@reca/runtime';
+import { Mlp, Module, patchify, type SeededRandom, ShapeMismatchError, tf, unpatchify, withoutGradient } from '@reca/runtime';
 import { KlAutoencoder } from '../autoencoder/kl-autoencoder.js';
 import type { LatentCodec } from '../autoencoder/latent-codec.js';
 import { PixelCodec } from '../autoencoder/pixel-codec.js';
@@ -108,7 +108,8 @@ export class MaskedAutoregressiveGenerator extends Module {
    */
   imagesToTokens(images: tf.Tensor4D, random?: SeededRandom): tf.Tensor3D {
     return tf.tidy(() => {
-      const latents = stopGradient(this.codec.encode(images, { sample: random !== undefined, random }));
+      // The frozen tokenizer runs with the tape paused: no gradient, and nothing of it kept for the backward pass.
+      const latents = withoutGradient(() => this.codec.encode(images, { sample: random !== undefined, random }));
       return patchify(latents, this.patchSize, { featureOrder: 'channel-row-column' });
     });
   }

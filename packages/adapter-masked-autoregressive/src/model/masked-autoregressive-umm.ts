@@ -204,7 +204,7 @@ export class MaskedAutoregressiveUmm implements UnifiedMultimodalModelV1 {
       throw new InvalidArgumentError({ argument: 'captions', message: `must have one caption per image (${options.images.shape[0]}), got ${options.captions.length}` });
     }
     const loss = tf.tidy(() => {
-      const features = this.stack.applyGradientPolicy(this.doEncodeUnderstanding({ images: options.images, training: true }));
+      const features = this.stack.encodeWithGradientPolicy(() => this.doEncodeUnderstanding({ images: options.images, training: true }));
       return this.stack.captionDecoder.loss(features, options.captions);
     });
     return { loss, normalization: 'tokens', warnings: [] };
@@ -230,7 +230,7 @@ export class MaskedAutoregressiveUmm implements UnifiedMultimodalModelV1 {
       });
     }
     const loss = tf.tidy(() => {
-      const embeddings = this.stack.applyGradientPolicy(this.doEncodeUnderstanding({ images, training: true }));
+      const embeddings = this.stack.encodeWithGradientPolicy(() => this.doEncodeUnderstanding({ images, training: true }));
       const common = { dropText: undefined, dropUnderstanding: undefined, training: true };
       const reca = this.stack.buildCondition({ texts: instruction, understandingEmbeddings: embeddings, ...common });
       const caption = this.stack.buildCondition({ texts: captions, understandingEmbeddings: undefined, ...common });

@@ -1,4 +1,5 @@
 export { stopGradient } from './stop-gradient.js';
+export { withoutGradient } from './without-gradient.js';
 export { scaleGradient } from './scale-gradient.js';
 export { maskedMean, type MaskedMeanOptions } from './masked-mean.js';
 export {

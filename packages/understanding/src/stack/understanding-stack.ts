@@ -7,7 +7,7 @@ import type {
   UnifiedModelV1LossResult,
   UnifiedModelV1UnderstandingInfo,
 } from '@reca/core';
-import { InvalidArgumentError, Module, scaleGradient, type SeededRandom, stopGradient, tf } from '@reca/runtime';
+import { InvalidArgumentError, Module, scaleGradient, type SeededRandom, stopGradient, tf, withoutGradient } from '@reca/runtime';
 import { contrastiveAlignmentLoss } from '../alignment/contrastive-alignment-loss.js';
 import { CaptionDecoder } from '../caption/caption-decoder.js';
 import { ConditionEncoder } from '../condition/condition-encoder.js';
@@ -220,6 +220,19 @@ export class UnderstandingStack extends Module {
   }
 
   /**
+   * Runs an understanding encoder under a gradient policy: stopped, `encode` runs with the gradient tape paused
+   * (`withoutGradient`: the same values and gradients as {@link applyGradientPolicy} on its output, but nothing of the
+   * encoder is recorded or kept for the backward pass); scaled, its output's gradient is scaled.
+   *
+   * @param encode - returns float32 `[batch, tokens, embeddingWidth]` (e.g. {@link encodeUnderstanding}).
+   * @returns a new tensor; the caller owns it.
+   */
+  encodeWithGradientPolicy(encode: () => tf.Tensor3D, policy: UnderstandingGradientPolicy = this.gradientPolicy): tf.Tensor3D {
+    if (policy.type === 'stop') return withoutGradient(encode);
+    return tf.tidy(() => this.applyGradientPolicy(encode(), policy));
+  }
+
+  /**
    * The condition the generator reads — the contract's `doBuildCondition`.
    *
    * @returns `embeddings` float32 `[batch, length, conditionWidth]` (length = `numQueries` with the bottleneck, else
@@ -262,7 +275,7 @@ export class UnderstandingStack extends Module {
     }
     const loss = tf.tidy(() => {
       const policy = options.gradientPolicy ?? this.gradientPolicy;
-      const embeddings = this.applyGradientPolicy(this.encodeUnderstanding({ images, training: true }), policy);
+      const embeddings = this.encodeWithGradientPolicy(() => this.encodeUnderstanding({ images, training: true }), policy);
       const common = { dropText: undefined, dropUnderstanding: undefined, training: true };
       const reca = this.buildCondition({ texts: instructions, understandingEmbeddings: embeddings, ...common });
       const caption = this.buildCondition({ texts: captions, understandingEmbeddings: undefined, ...common });
