@@ -1,5 +1,6 @@
 import { tf } from '@reca/runtime';
 import { dtypeCodes, dtypesByCode, type TorchAddon } from '../native/torch-addon.js';
+import { TorchDataTable } from './torch-data-table.js';
 
 /**
  * What the backend stores per tfjs data id: a native handle (or, for strings, the values themselves), the shape and
@@ -28,7 +29,7 @@ export class TorchBackend extends tf.KernelBackend {
   readonly addon: TorchAddon;
   /** `'cpu'` or `'cuda:<index>'`. */
   readonly device: string;
-  readonly #data: tf.DataStorage<TorchTensorRecord>;
+  readonly #data: TorchDataTable;
   readonly #outputs = new Int32Array(outputBufferLength);
   readonly #transfers = { reads: 0, deviceWrites: 0, scalarWrites: 0 };
   #disposed = false;
@@ -42,7 +43,7 @@ export class TorchBackend extends tf.KernelBackend {
     super();
     this.addon = addon;
     this.device = device;
-    this.#data = new tf.DataStorage<TorchTensorRecord>(this, engine);
+    this.#data = new TorchDataTable(this, engine);
     addon.setOutputBuffer(this.#outputs);
   }
 
