@@ -1,7 +1,7 @@
 import { globalNorm, InvalidArgumentError, scaleGradient, SeededRandom, ShapeMismatchError, tf } from '@reca/runtime';
 import { NonFiniteGradientError } from '../errors/non-finite-gradient-error.js';
 import { NonFiniteLossError } from '../errors/non-finite-loss-error.js';
-import { gradientClipping, type GradientClipping } from '../training/clip-gradients-by-global-norm.js';
+import { gradientClipping } from '../training/clip-gradients-by-global-norm.js';
 import { findNonFiniteGradients } from '../training/find-non-finite.js';
 import { GradientAccumulator } from '../training/gradient-accumulator.js';
 import { learningRateAt } from '../training/learning-rate-schedule.js';
