@@ -4,9 +4,12 @@
 // step the JavaScript engine runs for tens of microseconds; with a bounded spin (the backend's default wait policy)
 // the pool's threads have gone to sleep by then, and the next parallel region pays a wake-up (measured here: a
 // [512, 32]·[32, 32] linear 23 µs after a 20 µs pause, 49 µs after a 100 µs one). For a small kernel that wake-up
-// costs more than the second thread saves, so a kernel whose estimated work is below a threshold runs with one thread:
-// omp_set_num_threads(1) on the calling thread for its duration (ATen's parallel_for and OpenMP OpenBLAS both read
-// omp_get_max_threads() per call), restored after it. Not used on CUDA.
+// costs more than the second thread saves. So when the pool has probably gone to sleep (longer than its spin,
+// computeState().poolAwakeMicroseconds, since the last kernel that ran in parallel) and a kernel's estimated work is
+// below computeState().singleThreadWorkBelow, the kernel runs with one thread: omp_set_num_threads(1) on the calling
+// thread for its duration (ATen's parallel_for and OpenMP OpenBLAS read omp_get_max_threads() per call), restored
+// after it. An awake pool is always used. MKL (pip torch's BLAS) keeps its own thread count: its products are not
+// capped. Not used on CUDA. Measured in the package README.
 #include <dlfcn.h>
 
 #include <chrono>
