@@ -18,7 +18,7 @@ import type {
   UnifiedModelV1Warning,
   UnifiedMultimodalModelV1,
 } from '@reca/core';
-import { InvalidArgumentError, SeededRandom, ShapeMismatchError, tf, WeightNamesMismatchError } from '@reca/runtime';
+import { InvalidArgumentError, SeededRandom, ShapeMismatchError, tf, WeightNamesMismatchError, withoutGradient } from '@reca/runtime';
 import { UnderstandingStack } from '@reca/understanding';
 import type { AutoregressiveUmmConfig } from './autoregressive-umm-config.js';
 import { validateAutoregressiveUmmConfig } from './autoregressive-umm-config.js';
@@ -267,9 +267,12 @@ export class AutoregressiveUmm implements UnifiedMultimodalModelV1 {
     this.vqTokenizer.dispose();
   }
 
-  /** int32 `[batch, gridSize²]` VQ tokens of `images`; the caller owns it. */
+  /**
+   * int32 `[batch, gridSize²]` VQ tokens of `images` (the frozen tokenizer runs with the gradient tape paused: its
+   * ops are not recorded inside a loss); the caller owns it.
+   */
   #targetTokens(images: tf.Tensor4D): tf.Tensor2D {
-    return tf.tidy(() => tf.reshape(this.vqTokenizer.encodeToIndices(images), [images.shape[0], this.generator.imageTokens]) as tf.Tensor2D);
+    return withoutGradient(() => tf.reshape(this.vqTokenizer.encodeToIndices(images), [images.shape[0], this.generator.imageTokens]) as tf.Tensor2D);
   }
 }
 
