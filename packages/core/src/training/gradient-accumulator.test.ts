@@ -106,6 +106,14 @@ describe('GradientAccumulator', () => {
     const mean = accumulator.mean();
     Array.from((mean['a'] as tf.Tensor).dataSync()).forEach((value, index) => expect(value).toBeCloseTo((expected[index] as number) / 4, 5));
     tf.dispose(Object.values(mean));
+    // One owned tensor under two names: one name adopts it, the other gets a copy (no double free).
+    const shared = tf.tensor1d([1, 2]);
+    const twice = new GradientAccumulator();
+    twice.add({ first: shared, second: shared }, 1, { takeOwnership: true });
+    twice.add({ first: tf.tensor1d([1, 1]), second: tf.tensor1d([2, 2]) }, 1, { takeOwnership: true });
+    expect(Array.from((twice.currentSums()['first'] as tf.Tensor).dataSync())).toEqual([2, 3]);
+    expect(Array.from((twice.currentSums()['second'] as tf.Tensor).dataSync())).toEqual([3, 4]);
+    twice.dispose();
     // A rejected add still consumes owned gradients.
     const wrong = { a: tf.zeros([5]) };
     expect(() => accumulator.add(wrong, 1, { takeOwnership: true })).toThrow(ShapeMismatchError);

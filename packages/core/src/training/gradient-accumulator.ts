@@ -56,18 +56,21 @@ export class GradientAccumulator {
       if (owned) tf.dispose(Object.values(gradients));
       throw error;
     }
+    // An owned tensor given under two names becomes a sum only once; the other name gets a copy.
+    const adopted = new Set<tf.Tensor>();
     tf.tidy(() => {
       const weightScalar = weight === 1 ? undefined : tf.scalar(weight);
       for (const [name, gradient] of Object.entries(gradients)) {
         const previous = this.sums.get(name);
-        if (owned && weightScalar === undefined && previous === undefined) {
+        if (owned && weightScalar === undefined && previous === undefined && !adopted.has(gradient)) {
+          adopted.add(gradient);
           this.sums.set(name, tf.keep(gradient));
           continue;
         }
         const weighted = weightScalar ? gradient.mul(weightScalar) : previous === undefined ? gradient.clone() : gradient;
         this.sums.set(name, tf.keep(previous === undefined ? weighted : previous.add(weighted)));
         previous?.dispose();
-        if (owned) gradient.dispose();
+        if (owned && !adopted.has(gradient)) gradient.dispose();
       }
     });
     this.addCount += 1;

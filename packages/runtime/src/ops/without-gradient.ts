@@ -9,7 +9,8 @@ import { tf } from '../tf.js';
  * How: `compute` runs as the forward function of a `tf.customGrad` op without inputs; tfjs does not record ops
  * inside an op's forward function. TensorFlow.js has no public way to pause the tape.
  *
- * @param compute - synchronous; its intermediate tensors are freed when it returns (it runs in a `tidy`).
+ * @param compute - synchronous; its intermediate tensors are freed when it returns (it runs in a `tidy`). It should
+ *   return a new tensor (an existing one returned as is would then be owned by two callers: clone it).
  * @returns `compute`'s tensor; the caller owns it.
  */
 export function withoutGradient<T extends tf.Tensor>(compute: () => T): T {
