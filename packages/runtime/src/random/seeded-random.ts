@@ -106,9 +106,7 @@ export class SeededRandom {
 
   /** Standard normal (Box–Muller; two uniforms per draw, no cached spare, so the state stays four words). */
   normal(mean = 0, standardDeviation = 1): number {
-    const first = 1 - this.uniform(); // (0, 1]: log is finite
-    const second = this.uniform();
-    return mean + standardDeviation * Math.sqrt(-2 * Math.log(first)) * Math.cos(2 * Math.PI * second);
+    return normalDraw(this.words, mean, standardDeviation);
   }
 
   /** Normal(loc, scale) truncated to [low, high] by rejection (MAR's mask-ratio draw uses loc 1, scale 0.25, [0.7, 1]). */
@@ -144,14 +142,9 @@ export class SeededRandom {
 
   /** Float32 samples of N(mean, std²). */
   normalArray(count: number, mean = 0, standardDeviation = 1): Float32Array {
-    // The loop of `normal` written against the state directly: noise tensors are drawn every training step.
     const values = new Float32Array(count);
     const words = this.words;
-    for (let index = 0; index < count; index++) {
-      const first = 1 - advance(words) / 4294967296;
-      const second = advance(words) / 4294967296;
-      values[index] = mean + standardDeviation * Math.sqrt(-2 * Math.log(first)) * Math.cos(2 * Math.PI * second);
-    }
+    for (let index = 0; index < count; index++) values[index] = normalDraw(words, mean, standardDeviation);
     return values;
   }
 
@@ -176,6 +169,13 @@ export class SeededRandom {
 /** Rotates a 32-bit pattern left (int32 result). */
 function rotateLeft(value: number, bits: number): number {
   return (value << bits) | (value >>> (32 - bits));
+}
+
+/** An N(mean, standardDeviation²) draw: Box–Muller from two uniforms, the first in (0, 1] so its log is finite. */
+function normalDraw(words: Int32Array, mean: number, standardDeviation: number): number {
+  const first = 1 - advance(words) / 4294967296;
+  const second = advance(words) / 4294967296;
+  return mean + standardDeviation * Math.sqrt(-2 * Math.log(first)) * Math.cos(2 * Math.PI * second);
 }
 
 /** One xoshiro128** step on `words` (int32 bit patterns); returns the output as an unsigned 32-bit integer. */
