@@ -112,12 +112,12 @@ SmallKernelThreads::SmallKernelThreads(uint32_t code, const std::string& kernelN
                                        const std::vector<std::optional<at::Tensor>>& inputs) {
   const ComputeState& state = computeState();
   if (state.cuda || state.singleThreadWorkBelow <= 0 || !openMp().available()) return;
-  const int64_t work = estimatedKernelWork(workShapeOfCode(code, kernelName), inputs);
-  // A pool still spinning from the last parallel kernel costs nothing to use: only a sleeping one is avoided.
+  // A pool still spinning from the last parallel kernel costs nothing to use: only a sleeping one is avoided (the work
+  // is estimated only then).
   const bool poolAwake = state.poolAwakeMicroseconds < 0 ||
                          std::chrono::steady_clock::now() - lastParallelEnd() <=
                              std::chrono::microseconds(state.poolAwakeMicroseconds);
-  if (poolAwake || work >= state.singleThreadWorkBelow) {
+  if (poolAwake || estimatedKernelWork(workShapeOfCode(code, kernelName), inputs) >= state.singleThreadWorkBelow) {
     ranParallel_ = true;
     return;
   }

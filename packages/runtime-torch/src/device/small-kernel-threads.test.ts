@@ -10,6 +10,7 @@ import type { TorchBackend } from '../backend/torch-backend.js';
 import { boundedSpinCount } from './apply-openmp-wait-policy.js';
 import { registerTorchBackend } from '../register-torch-backend.js';
 import { describeWithTorchAddon } from '../test-support/describe-with-torch-addon.js';
+import { maxRelativeError } from '../test-support/differential-harness.js';
 
 /** Waits well past the bounded spin (25 µs), so that the pool sleeps. */
 function pause(): Promise<void> {
@@ -70,9 +71,7 @@ describeWithTorchAddon('small kernels on one thread', () => {
     ] as const) {
       const expected = valuesOn('cpu', () => tf.matMul(input, input));
       expect(actual.length).toBe(expected.length);
-      let worst = 0;
-      actual.forEach((value, index) => (worst = Math.max(worst, Math.abs(value - (expected[index] as number)))));
-      expect(worst).toBeLessThan(1e-4);
+      expect(maxRelativeError(actual, expected)).toBeLessThan(1e-5);
     }
     small.dispose();
     large.dispose();
