@@ -43,19 +43,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMaskedAutoregressiveUmm, randomMasking, sampleOrders, type MaskedAutoregressivePresetName } from '@reca/adapter-masked-autoregressive';
 import {
-  createRecaTrainingState,
   degradeImages,
   disposeCondition,
   reconstructionInstructions,
-  recaStep,
   tensorsToSafetensors,
   writeSafetensorsFile,
-  type RecaMicroBatch,
 } from '@reca/core';
 import { makeConformanceImages } from '@reca/core/test';
 import { scaleGradient, SeededRandom, tf, type BackendName } from '@reca/runtime';
 import { activateBenchBackend } from './activate-bench-backend.js';
 import { option } from './bench-command-line.js';
+import { benchCaptions, benchMicroBatches, formatRecordedSteps, recordRecaSteps } from './bench-reca-batches.js';
 
 const preset = option('preset', 'tiny') as MaskedAutoregressivePresetName;
 const batchSize = Number(option('batch', '8'));
@@ -173,26 +171,16 @@ for (const [part, result] of [['reconstruction', reconstruction], ['image-to-tex
   for (const [variableName, gradient] of Object.entries(result.grads)) keep(`gradient.${part}.${referenceNameOf.get(variableName) ?? variableName}`, gradient);
 }
 
-// recaStep on the bench's own batches and training state (bench/reca-step.bench.ts).
-const benchImages = makeConformanceImages(batchSize, imageSize, 0);
-const benchCaptions = Array.from({ length: batchSize }, (_, index) => ['a red square', 'a green square', 'a blue square'][index % 3] as string);
-const batches: RecaMicroBatch[] = [
-  { kind: 'reconstruction', images: benchImages },
-  { kind: 'image-to-text', images: benchImages, captions: benchCaptions },
-];
-const state = createRecaTrainingState({ model, seed: 0, config: { optimizer: { learningRate: 1e-4 } } });
-const steps: Array<{ loss: number; losses: Record<string, number>; gradientNorm: number; learningRate: number }> = [];
-for (let index = 0; index < stepCount; index++) {
-  const result = await recaStep(state, { batches });
-  steps.push({ loss: result.loss, losses: result.losses as Record<string, number>, gradientNorm: result.gradientNorm, learningRate: result.learningRate });
-}
+// recaStep on the bench's own batches and training state (bench/bench-reca-batches.ts).
+const { batches } = benchMicroBatches('masked-autoregressive', imageSize, batchSize);
+const steps = await recordRecaSteps(model, batches, stepCount);
 for (const [name, variable] of model.trainableVariables()) keep(`after_steps.${name}`, variable);
 
 const referencePath = join(outputDirectory, 'reference.safetensors');
 await writeSafetensorsFile(referencePath, await tensorsToSafetensors(reference), {
   instructions: JSON.stringify(instructions),
   captions: JSON.stringify(captions),
-  benchCaptions: JSON.stringify(benchCaptions),
+  benchCaptions: JSON.stringify(benchCaptions('masked-autoregressive', batchSize)),
   maskRatio: String(maskRatio),
   perturbation: String(perturbation),
   seeds: JSON.stringify(seeds),
@@ -202,7 +190,5 @@ await writeSafetensorsFile(referencePath, await tensorsToSafetensors(reference),
 });
 console.log(`backend ${tf.getBackend()}, preset ${preset}, batch ${batchSize}`);
 console.log(`wrote ${weightsPath} (${Object.keys(model.namedWeights()).length} weights) and ${referencePath} (${reference.size} tensors)`);
-for (const [index, step] of steps.entries()) {
-  console.log(`recaStep ${index + 1}: loss ${step.loss.toFixed(6)} (reconstruction ${step.losses['reconstruction']?.toFixed(6)}, image-to-text ${step.losses['image-to-text']?.toFixed(6)}), gradient norm ${step.gradientNorm.toFixed(6)}, learning rate ${step.learningRate.toExponential(3)}`);
-}
+console.log(formatRecordedSteps(steps));
 process.exit(0);

@@ -5,14 +5,8 @@
  * fallbacks of the torch backend, and the torch/wasm ratio per (family, preset). The second half of the runtime-torch
  * benchmark; the first, bench/train-step.bench.ts, times a causal transformer LM step and compares it with PyTorch.
  *
- * The batches are those of each adapter's own bench (images are `makeConformanceImages(batch, imageSize, 0)`,
- * `[batch, imageSize, imageSize, 3]` in {0, 1}; training state: seed 0, AdamW at learning rate 1e-4, the model's
- * RecA defaults otherwise):
- * - diffusion: one reconstruction micro-batch (understanding frozen, the model's gradient policy),
- * - masked-autoregressive: a reconstruction and an image-to-text micro-batch (captions 'a red square', 'a green
- *   square', 'a blue square', cycled),
- * - autoregressive: a reconstruction and an image-to-text micro-batch (caption 'a red square'), a word-level tokenizer
- *   over a small vocabulary, the preset's default generation mode.
+ * The micro-batches and training state are bench/bench-reca-batches.ts's (the reference exporters record the same);
+ * the autoregressive model uses a word-level tokenizer over a small vocabulary and its preset's generation mode.
  * PyTorch: every family's recaStep has a PyTorch twin (bench/pytorch-reca-step-<family>.py: the same architecture,
  * parameter names, losses, clipping and AdamW, checked against exported TS weights with `--check`); they run first,
  * in a child process, with the torch backend's thread count, and the table gains a "× PyTorch" column.
@@ -32,12 +26,12 @@ import { fileURLToPath } from 'node:url';
 import { createAutoregressiveUmm, type AutoregressivePresetName } from '@reca/adapter-autoregressive';
 import { createDiffusionUmm, type DiffusionPresetName } from '@reca/adapter-diffusion';
 import { createMaskedAutoregressiveUmm, type MaskedAutoregressivePresetName } from '@reca/adapter-masked-autoregressive';
-import { createRecaTrainingState, recaStep, type RecaMicroBatch, type UnifiedMultimodalModelV1 } from '@reca/core';
-import { makeConformanceImages } from '@reca/core/test';
+import { recaStep, type RecaMicroBatch, type UnifiedMultimodalModelV1 } from '@reca/core';
 import { tf, type BackendName } from '@reca/runtime';
 import { findPythonTorch } from '../scripts/find-libtorch.js';
 import { registerTorchBackend } from '../src/register-torch-backend.js';
 import { activateBenchBackend } from './activate-bench-backend.js';
+import { benchMicroBatches, benchTrainingState, type BenchFamilyName } from './bench-reca-batches.js';
 import { flag, listOption, option } from './bench-command-line.js';
 import { autoregressiveBenchTokenizer } from './bench-tokenizer.js';
 import { formatKernelProfile, profileTorchStep } from '../src/test-support/kernel-profile.js';
@@ -45,7 +39,7 @@ import type { TorchDeviceRequest } from '../src/torch-backend-options.js';
 import type { TorchBackendRegistration } from '../src/torch-backend-registration.js';
 
 /** The adapter families benchmarked. */
-type FamilyName = 'diffusion' | 'masked-autoregressive' | 'autoregressive';
+type FamilyName = BenchFamilyName;
 
 /** Preset names every family has. */
 type PresetName = DiffusionPresetName & MaskedAutoregressivePresetName & AutoregressivePresetName;
@@ -137,39 +131,13 @@ function benchPyTorchTwin(family: FamilyName, preset: PresetName, python: string
 
 /** Builds the model of `family` at `preset` (seed 0) and the micro-batches its own bench uses. */
 function createSubject(family: FamilyName, preset: PresetName): RecaStepSubject {
-  switch (family) {
-    case 'diffusion': {
-      const model = createDiffusionUmm({ preset, seed: 0 });
-      const images = makeConformanceImages(batchSize, model.imageSize, 0);
-      return { model, images, batches: [{ kind: 'reconstruction', images }] };
-    }
-    case 'masked-autoregressive': {
-      const model = createMaskedAutoregressiveUmm({ preset, seed: 0 });
-      const images = makeConformanceImages(batchSize, model.imageSize, 0);
-      const captions = Array.from({ length: batchSize }, (_, index) => ['a red square', 'a green square', 'a blue square'][index % 3] as string);
-      return {
-        model,
-        images,
-        batches: [
-          { kind: 'reconstruction', images },
-          { kind: 'image-to-text', images, captions },
-        ],
-      };
-    }
-    case 'autoregressive': {
-      const model = createAutoregressiveUmm({ preset, tokenizer: autoregressiveBenchTokenizer, seed: 0 });
-      const images = makeConformanceImages(batchSize, model.imageSize, 0);
-      const captions = Array.from({ length: batchSize }, () => 'a red square');
-      return {
-        model,
-        images,
-        batches: [
-          { kind: 'reconstruction', images },
-          { kind: 'image-to-text', images, captions },
-        ],
-      };
-    }
-  }
+  const model =
+    family === 'diffusion'
+      ? createDiffusionUmm({ preset, seed: 0 })
+      : family === 'masked-autoregressive'
+        ? createMaskedAutoregressiveUmm({ preset, seed: 0 })
+        : createAutoregressiveUmm({ preset, tokenizer: autoregressiveBenchTokenizer, seed: 0 });
+  return { model, ...benchMicroBatches(family, model.imageSize, batchSize) };
 }
 
 /** Makes `backend` the active tfjs backend; returns its device description. */
@@ -189,7 +157,7 @@ async function benchRow(family: FamilyName, preset: PresetName, backend: Backend
   if (backend === 'torch') torch?.usage.reset();
   const tensorsBefore = tf.memory().numTensors;
   const subject = createSubject(family, preset);
-  const state = createRecaTrainingState({ model: subject.model, seed: 0, config: { optimizer: { learningRate: 1e-4 } } });
+  const state = benchTrainingState(subject.model);
   const trainableParameters = subject.model.trainableVariables().reduce((sum, [, variable]) => sum + variable.size, 0);
   const times: number[] = [];
   const losses: number[] = [];
