@@ -4,9 +4,10 @@
 #   2. the check bundle: differential cases on CUDA vs the cpu backend, memory and host↔device traffic over training
 #      steps, the transformer training step timed for presets small/medium/large;
 #   3. the same steps in PyTorch (the baseline);
-#   4. recaStep of every adapter preset on the device, beside the PyTorch twins (bench/reca-step.bench.ts);
+#   4. recaStep of every adapter preset on the device, beside the PyTorch twins (bench/reca-step.bench.ts), each
+#      torch row with a kernel profile;
 #   5. a short table, printed last.
-# Full logs and JSON under $OUT. RECA_GPU_CHECK_DEVICE=cpu (and RECA_GPU_CHECK_PRESETS=tiny) rehearse it on a CPU machine.
+# Full logs and JSON under $OUT, packed into $OUT/logs.tar.gz beside $OUT/summary.txt. RECA_GPU_CHECK_DEVICE=cpu (and RECA_GPU_CHECK_PRESETS=tiny) rehearse it on a CPU machine.
 set -euo pipefail
 package="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="${OUT:-$package/.gpu/out}"
@@ -61,7 +62,9 @@ done
 if [ -f build/Release/reca_torch.node ] && [ -f .gpu/reca-step.mjs ]; then
   export RECA_BENCH_SCRIPTS="$package/bench"
   step reca-step 300 node .gpu/reca-step.mjs --backends torch --device "$device" --presets "${RECA_GPU_CHECK_RECA_PRESETS:-tiny,small}" \
-    --json "$OUT/reca-step.json"
+    --profile --json "$OUT/reca-step.json"
 fi
 
 node gpu/summarize-gpu-check.mjs "$OUT" | tee "$OUT/summary.txt"
+# The device tool brings back at most 8 files: everything but the summary travels in one archive.
+(cd "$OUT" && find . -maxdepth 1 -type f ! -name summary.txt ! -name logs.tar.gz -printf '%P\n' | tar -czf logs.tar.gz -T - --remove-files)

@@ -61,6 +61,11 @@ const profile = read('kernel-profile.md');
 if (profile) console.log(`\n${profile.split('\n').slice(0, 20).join('\n')}`);
 const recaStepLog = read('reca-step.log');
 if (recaStepLog) {
+  // Each torch row's kernel profile, in short: the step line, where host time went, kernels that copied inputs.
+  const profileLines = recaStepLog
+    .split('\n')
+    .filter((line) => /^(kernel profile of one torch recaStep|\d+ tfjs kernel calls|most host time|kernels that copied)/.test(line));
+  if (profileLines.length > 0) console.log(`\n${profileLines.join('\n')}`);
   const start = recaStepLog.indexOf('recaStep per adapter preset');
   console.log(`\n${start >= 0 ? recaStepLog.slice(start).trim() : recaStepLog.trim().split('\n').slice(-15).join('\n')}`);
 }

@@ -340,6 +340,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
     result.Set("device", computeState().device.str());
     result.Set("singleThreadWorkBelow", static_cast<double>(computeState().singleThreadWorkBelow));
     result.Set("singleThreadKernelCalls", static_cast<double>(singleThreadKernelCalls()));
+    result.Set("kernelInputCopies", static_cast<double>(kernelInputCopies()));
     result.Set("blas", blasInfo(env));
     return result;
   });

@@ -63,10 +63,17 @@ at::Tensor normalizeDtype(const at::Tensor& tensor) {
   }
 }
 
+int64_t& kernelInputCopies() {
+  static int64_t copies = 0;
+  return copies;
+}
+
 at::Tensor toDevice(const at::Tensor& tensor) {
   const ComputeState& state = computeState();
   if (!state.cuda || !tensor.device().is_cpu()) return tensor;
-  // Pageable host memory: cudaMemcpyAsync stages the bytes and returns without waiting for the GPU queue.
+  // Pageable host memory: cudaMemcpyAsync stages the bytes; the driver may wait for the stream first, so the
+  // count is kept for the profile.
+  kernelInputCopies()++;
   return tensor.to(state.device, /*non_blocking=*/true);
 }
 

@@ -272,40 +272,48 @@ void registerFusedKernels(KernelTable& table) {
         }
       }
     }
-    std::vector<at::Tensor> outputs;
-    outputs.reserve(groups * 3);
+    if (groups == 0) return std::vector<at::Tensor>{};
+    // The update runs as ATen's multi-tensor (_foreach_) ops over all groups at once: on CUDA each is one or a few
+    // kernel launches for every parameter together (PyTorch's `foreach` AdamW) instead of ~9 launches per parameter;
+    // on CPU they loop over the tensors as the per-parameter ops did. A group that may not be written in place is
+    // copied first, so the in-place list ops never touch memory another tensor sees.
+    std::vector<at::Tensor> parameters, gradients, firstMoments, secondMoments;
+    for (std::vector<at::Tensor>* list : {&parameters, &gradients, &firstMoments, &secondMoments}) list->reserve(groups);
+    std::vector<at::Scalar> rootBiasCorrectionScalars, negativeStepSizes, decays;
+    bool anyDecay = false;
     for (size_t group = 0; group < groups; group++) {
       at::Tensor parameter = context.input(group * 4);
-      const at::Tensor given = context.input(group * 4 + 1);
-      const at::Tensor gradient = gradientScale == 1 ? given : at::mul(given, gradientScale);
       at::Tensor firstMoment = context.input(group * 4 + 2);
       at::Tensor secondMoment = context.input(group * 4 + 3);
       // The caller's flags say no other tfjs data id shares these tensors; the storage's own count also rules out
       // other handles that view the same memory (Reshape/Slice/Transpose results, a same-dtype Cast).
       const bool writeMoments = momentsInPlace[group] != 0 && ownsStorage(firstMoment) && ownsStorage(secondMoment);
       const bool writeParameter = parameterInPlace[group] != 0 && ownsStorage(parameter);
-      at::Tensor newFirst = writeMoments ? firstMoment.mul_(beta1) : at::mul(firstMoment, beta1);
-      newFirst.add_(gradient, 1 - beta1);
-      at::Tensor newSecond = writeMoments ? secondMoment.mul_(beta2) : at::mul(secondMoment, beta2);
-      newSecond.addcmul_(gradient, gradient, 1 - beta2);
-      at::Tensor denominator = at::sqrt(newSecond);
-      denominator.div_(rootBiasCorrections[group]).add_(epsilon);
-      const double decayFactor = decayFactors[group];
-      const double stepSize = stepSizes[group];
-      at::Tensor newParameter;
-      if (writeParameter) {
-        newParameter = parameter;
-        if (decayFactor != 1) newParameter.mul_(decayFactor);
-        newParameter.addcdiv_(newFirst, denominator, -stepSize);
-      } else if (decayFactor == 1) {
-        newParameter = at::addcdiv(parameter, newFirst, denominator, -stepSize);
-      } else {
-        newParameter = at::mul(parameter, decayFactor);
-        newParameter.addcdiv_(newFirst, denominator, -stepSize);
-      }
-      outputs.push_back(newParameter);
-      outputs.push_back(newFirst);
-      outputs.push_back(newSecond);
+      parameters.push_back(writeParameter ? parameter : parameter.clone(at::MemoryFormat::Contiguous));
+      gradients.push_back(context.input(group * 4 + 1));
+      firstMoments.push_back(writeMoments ? firstMoment : firstMoment.clone(at::MemoryFormat::Contiguous));
+      secondMoments.push_back(writeMoments ? secondMoment : secondMoment.clone(at::MemoryFormat::Contiguous));
+      rootBiasCorrectionScalars.emplace_back(rootBiasCorrections[group]);
+      negativeStepSizes.emplace_back(-stepSizes[group]);
+      decays.emplace_back(decayFactors[group]);
+      anyDecay = anyDecay || decayFactors[group] != 1;
+    }
+    if (gradientScale != 1) gradients = at::_foreach_mul(gradients, gradientScale);
+    at::_foreach_mul_(firstMoments, beta1);
+    at::_foreach_add_(firstMoments, gradients, 1 - beta1);
+    at::_foreach_mul_(secondMoments, beta2);
+    at::_foreach_addcmul_(secondMoments, gradients, gradients, 1 - beta2);
+    std::vector<at::Tensor> denominators = at::_foreach_sqrt(secondMoments);
+    at::_foreach_div_(denominators, rootBiasCorrectionScalars);
+    at::_foreach_add_(denominators, epsilon);
+    if (anyDecay) at::_foreach_mul_(parameters, decays);
+    at::_foreach_addcdiv_(parameters, firstMoments, denominators, negativeStepSizes);
+    std::vector<at::Tensor> outputs;
+    outputs.reserve(groups * 3);
+    for (size_t group = 0; group < groups; group++) {
+      outputs.push_back(parameters[group]);
+      outputs.push_back(firstMoments[group]);
+      outputs.push_back(secondMoments[group]);
     }
     return outputs;
   });
@@ -313,15 +321,16 @@ void registerFusedKernels(KernelTable& table) {
   // Inputs (variadic): float32 tensors of any shapes. Output: √(Σ_tensors Σ_elements value²), a float32 scalar
   // (0 for no inputs), accumulated in float32 as the composed form is.
   table.add("RecaGlobalNorm", [](const KernelContext& context) {
-    at::Tensor total;
+    std::vector<at::Tensor> tensors;
+    tensors.reserve(context.inputCount());
     for (size_t index = 0; index < context.inputCount(); index++) {
-      const at::Tensor tensor = context.input(index);
-      requireFloat(tensor, "RecaGlobalNorm", "tensors");
-      const at::Tensor squares = at::sum(at::mul(tensor, tensor));
-      total = total.defined() ? at::add(total, squares) : squares;
+      tensors.push_back(context.input(index));
+      requireFloat(tensors.back(), "RecaGlobalNorm", "tensors");
     }
-    if (!total.defined()) return std::vector<at::Tensor>{at::zeros({}, deviceOptions(at::kFloat))};
-    return std::vector<at::Tensor>{at::sqrt(total)};
+    if (tensors.empty()) return std::vector<at::Tensor>{at::zeros({}, deviceOptions(at::kFloat))};
+    // Per-tensor norms as one multi-tensor op (a few launches on CUDA for all tensors), then the norm of those norms:
+    // PyTorch's clip_grad_norm_. Equal to √(Σ Σ value²) up to float32 rounding of the partial sums.
+    return std::vector<at::Tensor>{at::linalg_vector_norm(at::stack(at::_foreach_norm(tensors, 2)), 2)};
   });
 }
 

@@ -61,6 +61,9 @@ class SmallKernelThreads {
 
 // Kernel calls SmallKernelThreads ran on one thread (diagnostics: info().singleThreadKernelCalls).
 int64_t& singleThreadKernelCalls();
+// CPU tensors a kernel input needed on the CUDA device (toDevice's copies from pageable memory, which may wait for
+// the device; diagnostics: info().kernelInputCopies).
+int64_t& kernelInputCopies();
 
 // at::ScalarType of a tfjs dtype code / name.
 at::ScalarType scalarTypeOf(int32_t code);

@@ -14,6 +14,7 @@ function info(overrides: Partial<TorchAddonInfo> = {}): TorchAddonInfo {
     device: 'cpu',
     singleThreadWorkBelow: 0,
     singleThreadKernelCalls: 0,
+    kernelInputCopies: 0,
     blas: { openblas: true, threading: 'openmp' },
     ...overrides,
   };

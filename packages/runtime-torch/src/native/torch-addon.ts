@@ -53,6 +53,8 @@ export interface TorchAddonInfo {
   readonly singleThreadWorkBelow: number;
   /** Kernel calls that ran on one thread because they were small and the OpenMP pool slept, since the addon loaded. */
   readonly singleThreadKernelCalls: number;
+  /** CPU tensors copied to the CUDA device because a kernel needed them there, since the addon loaded (0 on CPU). */
+  readonly kernelInputCopies: number;
   readonly blas: { openblas: boolean; threading?: 'sequential' | 'pthreads' | 'openmp'; config?: string; threads?: number };
 }
 

@@ -5,6 +5,8 @@
  *   large host time means the kernel waited for the device (a hidden synchronisation or blocking copy).
  * - `deviceMs`: time per kernel from `tf.profile`, which synchronises after every kernel (the backend's `time`): the
  *   kernel's full cost, device work included. Slower than a real step; use it for shares, not for totals.
+ * Also counted in the synchronised pass: `inputCopies`, CPU tensors the kernel had to copy to the CUDA device (from
+ * pageable memory, which may wait for the device queue; always 0 on CPU).
  */
 import { tf } from '@reca/runtime';
 import type { TorchBackend } from '../backend/torch-backend.js';
@@ -14,7 +16,10 @@ export interface KernelProfileRow {
   readonly kernel: string;
   readonly calls: number;
   readonly hostMs: number;
+  /** The slowest single call's host time: one far above the rest points at a synchronisation in that kernel. */
+  readonly maxHostMs: number;
   readonly deviceMs: number;
+  readonly inputCopies: number;
 }
 
 /** What {@link profileTorchStep} measured. */
@@ -37,7 +42,7 @@ export async function profileTorchStep(step: () => unknown): Promise<KernelProfi
   if (typeof backend.transferCounts !== 'function') throw new Error(`profileTorchStep needs the torch backend; active: ${tf.getBackend()}`);
   const addon = backend.addon;
   const names = addon.kernelNames();
-  const host = new Map<string, { calls: number; ms: number }>();
+  const host = new Map<string, { calls: number; ms: number; maxMs: number }>();
   const run = addon.run;
   addon.run = (code, handles, attrs) => {
     const started = performance.now();
@@ -45,9 +50,11 @@ export async function profileTorchStep(step: () => unknown): Promise<KernelProfi
       return run.call(addon, code, handles, attrs);
     } finally {
       const name = names[code] ?? String(code);
-      const entry = host.get(name) ?? { calls: 0, ms: 0 };
+      const entry = host.get(name) ?? { calls: 0, ms: 0, maxMs: 0 };
+      const elapsed = performance.now() - started;
       entry.calls += 1;
-      entry.ms += performance.now() - started;
+      entry.ms += elapsed;
+      entry.maxMs = Math.max(entry.maxMs, elapsed);
       host.set(name, entry);
     }
   };
@@ -63,9 +70,25 @@ export async function profileTorchStep(step: () => unknown): Promise<KernelProfi
   const transfersAfter = backend.transferCounts();
 
   const device = new Map<string, { calls: number; ms: number }>();
-  const info = await tf.profile(async () => {
-    await step();
-  });
+  const inputCopies = new Map<string, number>();
+  addon.run = (code, handles, attrs) => {
+    const before = addon.info().kernelInputCopies;
+    try {
+      return run.call(addon, code, handles, attrs);
+    } finally {
+      const copies = addon.info().kernelInputCopies - before;
+      const name = names[code] ?? String(code);
+      if (copies > 0) inputCopies.set(name, (inputCopies.get(name) ?? 0) + copies);
+    }
+  };
+  let info: Awaited<ReturnType<typeof tf.profile>>;
+  try {
+    info = await tf.profile(async () => {
+      await step();
+    });
+  } finally {
+    addon.run = run;
+  }
   for (const kernel of info.kernels) {
     const entry = device.get(kernel.name) ?? { calls: 0, ms: 0 };
     entry.calls += 1;
@@ -78,7 +101,9 @@ export async function profileTorchStep(step: () => unknown): Promise<KernelProfi
       kernel,
       calls: device.get(kernel)?.calls ?? host.get(kernel)?.calls ?? 0,
       hostMs: host.get(kernel)?.ms ?? 0,
+      maxHostMs: host.get(kernel)?.maxMs ?? 0,
       deviceMs: device.get(kernel)?.ms ?? 0,
+      inputCopies: inputCopies.get(kernel) ?? 0,
     }))
     .sort((a, b) => b.deviceMs - a.deviceMs);
   return {
@@ -101,12 +126,18 @@ export function formatKernelProfile(profile: KernelProfile, limit = 25): string 
     `${calls} tfjs kernel calls; step ${profile.stepMs.toFixed(1)} ms unsynchronised (native run calls ${totalHost.toFixed(1)} ms of it); ` +
       `Σ synchronised kernel time ${totalDevice.toFixed(1)} ms; transfers: ${profile.transfers.reads} reads, ` +
       `${profile.transfers.deviceWrites} host→device writes, ${profile.transfers.scalarWrites} CPU scalar writes`,
-    '| kernel | calls | host ms (unsynchronised run) | device ms (synchronised) | share |',
-    '|---|---|---|---|---|',
+    '| kernel | calls | host ms (unsynchronised run) | slowest call host ms | device ms (synchronised) | share | input copies to device |',
+    '|---|---|---|---|---|---|---|',
   ];
   for (const row of profile.rows.slice(0, limit)) {
     const share = totalDevice > 0 ? `${((100 * row.deviceMs) / totalDevice).toFixed(1)} %` : '-';
-    lines.push(`| ${row.kernel} | ${row.calls} | ${row.hostMs.toFixed(2)} | ${row.deviceMs.toFixed(2)} | ${share} |`);
+    lines.push(`| ${row.kernel} | ${row.calls} | ${row.hostMs.toFixed(2)} | ${row.maxHostMs.toFixed(3)} | ${row.deviceMs.toFixed(2)} | ${share} | ${row.inputCopies} |`);
+  }
+  const byHost = [...profile.rows].sort((a, b) => b.hostMs - a.hostMs).slice(0, 8);
+  lines.push(`most host time (unsynchronised run): ${byHost.map((row) => `${row.kernel} ${row.hostMs.toFixed(2)} ms/${row.calls}`).join(', ')}`);
+  const copying = profile.rows.filter((row) => row.inputCopies > 0);
+  if (copying.length > 0) {
+    lines.push(`kernels that copied CPU inputs to the device (synchronised pass): ${copying.map((row) => `${row.kernel} ×${row.inputCopies}`).join(', ')}`);
   }
   return lines.join('\n');
 }
