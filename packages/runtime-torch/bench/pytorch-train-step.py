@@ -80,13 +80,16 @@ def main():
     tokens = torch.randint(0, preset["vocab"], (preset["batch"], preset["seq"] + 1), device=device)
     ids, labels = tokens[:, :-1], tokens[:, 1:]
 
-    def step():
+    def step_without_read():
         optimizer.zero_grad(set_to_none=True)
         logits = model(ids)
         loss = F.cross_entropy(logits.reshape(-1, preset["vocab"]), labels.reshape(-1))
         loss.backward()
         optimizer.step()
-        return loss.item()
+        return loss.detach()
+
+    def step():
+        return step_without_read().item()
 
     losses = [step() for _ in range(args.warmup)]
     times = []
@@ -95,8 +98,18 @@ def main():
         losses.append(step())
         times.append((time.perf_counter() - start) * 1000)
     times_sorted = sorted(times)
+    # Host-bound or device-bound: the time to issue a step (no read-back) against the step with its loss read.
+    issue_times, issued_step_times = [], []
+    for _ in range(10):
+        start = time.perf_counter()
+        loss = step_without_read()
+        issue_times.append((time.perf_counter() - start) * 1000)
+        loss.item()
+        issued_step_times.append((time.perf_counter() - start) * 1000)
     print(json.dumps({
         "msPerStep": times_sorted[len(times_sorted) // 2],
+        "issueMsPerStep": sorted(issue_times)[len(issue_times) // 2],
+        "issuedStepMs": sorted(issued_step_times)[len(issued_step_times) // 2],
         "stepsMs": times,
         "firstLoss": losses[0],
         "lastLoss": losses[-1],

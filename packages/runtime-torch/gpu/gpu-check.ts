@@ -85,8 +85,47 @@ const backend = tf.backend() as TorchBackend;
   save();
 }
 
+// ---- host cost of one small op: tfjs on the torch backend, the addon call alone, tfjs on the cpu backend ----
+{
+  const perCallMicroseconds = (body: () => void, synchronise: () => void, calls = 20000) => {
+    for (let call = 0; call < 2000; call++) body();
+    synchronise();
+    const start = performance.now();
+    for (let call = 0; call < calls; call++) body();
+    synchronise();
+    return ((performance.now() - start) * 1000) / calls;
+  };
+  const a = tf.ones([4, 4]);
+  const b = tf.ones([4, 4]);
+  const synchroniseTorch = () => tf.tidy(() => tf.sum(tf.add(a, b))).dataSync();
+  const addCode = backend.addon.kernelNames().indexOf('Add');
+  const handles = [backend.handleOf(a) as number, backend.handleOf(b) as number];
+  const overhead = {
+    tfjsAddMicroseconds: perCallMicroseconds(() => tf.add(a, b).dispose(), synchroniseTorch),
+    tfjsReshapeMicroseconds: perCallMicroseconds(() => tf.reshape(a, [16]).dispose(), synchroniseTorch),
+    addonAddMicroseconds: perCallMicroseconds(() => {
+      const [output] = backend.collectOutputs(backend.addon.run(addCode, handles, {}));
+      backend.disposeData((output as tf.TensorInfo).dataId);
+    }, synchroniseTorch),
+    cpuBackendAddMicroseconds: 0,
+  };
+  tf.dispose([a, b]);
+  await tf.setBackend('cpu');
+  const cpuA = tf.ones([4, 4]);
+  const cpuB = tf.ones([4, 4]);
+  overhead.cpuBackendAddMicroseconds = perCallMicroseconds(() => tf.add(cpuA, cpuB).dispose(), () => undefined);
+  tf.dispose([cpuA, cpuB]);
+  await tf.setBackend('torch');
+  report['opOverhead'] = overhead;
+  console.log(
+    `one [4, 4] op, µs per call: tfjs Add ${overhead.tfjsAddMicroseconds.toFixed(2)}, Reshape ${overhead.tfjsReshapeMicroseconds.toFixed(2)}, ` +
+      `addon Add alone ${overhead.addonAddMicroseconds.toFixed(2)}; tfjs Add on the cpu backend ${overhead.cpuBackendAddMicroseconds.toFixed(2)}`,
+  );
+  save();
+}
+
 // ---- timing ----
-const timings: Array<{ preset: string; msPerStep: number; firstLoss: number; lastLoss: number; fallbacks: string[] }> = [];
+const timings: Array<{ preset: string; msPerStep: number; firstLoss: number; lastLoss: number; fallbacks: string[]; issueMsPerStep?: number; issuedStepMs?: number }> = [];
 for (const presetName of presets) {
   const preset: TransformerConfig = transformerPresets[presetName];
   registration.usage.reset();
@@ -101,24 +140,43 @@ for (const presetName of presets) {
   }
   trainer.dispose();
   times.sort((a, b) => a - b);
-  const timing = {
+  const timing: (typeof timings)[number] = {
     preset: presetName,
     msPerStep: times[Math.floor(times.length / 2)] as number,
     firstLoss: losses[0] as number,
     lastLoss: losses.at(-1) as number,
     fallbacks: [...registration.usage.fallbackCalls().keys()],
   };
-  timings.push(timing);
-  // Kernel-level profile of the largest preset: which kernels take the time, and which ones wait for the device.
-  if (presetName === presets.at(-1)) {
-    const profileTrainer = createTransformerTrainer(preset);
-    for (let step = 0; step < 3; step++) profileTrainer.step();
-    const profile = await profileTorchStep(() => profileTrainer.step());
-    profileTrainer.dispose();
-    report['kernelProfile'] = { preset: presetName, ...profile };
-    writeFileSync(join(outFolder, 'kernel-profile.md'), `kernel profile, preset ${presetName}\n${formatKernelProfile(profile, 40)}\n`);
-    console.log(`kernel profile (${presetName}):\n${formatKernelProfile(profile, 15)}`);
+  // Host-bound or device-bound: the time to issue a step (no read-back) against the step with its loss read.
+  const issueTrainer = createTransformerTrainer(preset);
+  issueTrainer.step();
+  const issueMs: number[] = [];
+  const totalMs: number[] = [];
+  for (let step = 0; step < 10; step++) {
+    const start = performance.now();
+    const loss = issueTrainer.stepWithoutRead();
+    issueMs.push(performance.now() - start);
+    loss.dataSync();
+    totalMs.push(performance.now() - start);
+    loss.dispose();
   }
+  issueTrainer.dispose();
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+  timing.issueMsPerStep = median(issueMs);
+  timing.issuedStepMs = median(totalMs);
+  console.log(`tfjs torch ${presetName}: issuing a step takes ${median(issueMs).toFixed(2)} ms of its ${median(totalMs).toFixed(2)} ms (read-back included)`);
+  timings.push(timing);
+  // Kernel-level profile of every preset (the largest one's in full): which kernels take the time, and which ones
+  // wait for the device.
+  const profileTrainer = createTransformerTrainer(preset);
+  for (let step = 0; step < 3; step++) profileTrainer.step();
+  const profile = await profileTorchStep(() => profileTrainer.step());
+  profileTrainer.dispose();
+  report[`kernelProfile-${presetName}`] = profile;
+  if (presetName === presets.at(-1)) {
+    writeFileSync(join(outFolder, 'kernel-profile.md'), `kernel profile, preset ${presetName}\n${formatKernelProfile(profile, 40)}\n`);
+  }
+  console.log(`kernel profile (${presetName}):\n${formatKernelProfile(profile, 15)}`);
   console.log(`tfjs torch ${presetName}: ${timing.msPerStep.toFixed(2)} ms/step (loss ${timing.firstLoss.toFixed(4)} → ${timing.lastLoss.toFixed(4)})`);
   report['timings'] = timings;
   save();

@@ -7,7 +7,7 @@
 #   4. recaStep of every adapter preset on the device, beside the PyTorch twins (bench/reca-step.bench.ts), each
 #      torch row with a kernel profile;
 #   5. a short table, printed last.
-# Full logs and JSON under $OUT, packed into $OUT/logs.tar.gz beside $OUT/summary.txt. RECA_GPU_CHECK_DEVICE=cpu (and RECA_GPU_CHECK_PRESETS=tiny) rehearse it on a CPU machine.
+# RECA_GPU_CHECK_RECA_STEP=0 skips step 4. Full logs and JSON under $OUT, packed into $OUT/logs.tar.gz beside $OUT/summary.txt. RECA_GPU_CHECK_DEVICE=cpu (and RECA_GPU_CHECK_PRESETS=tiny) rehearse it on a CPU machine.
 set -euo pipefail
 package="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="${OUT:-$package/.gpu/out}"
@@ -54,12 +54,13 @@ else
   echo "gpu-check skipped: the addon did not build (see $OUT/build.log)" | tee -a "$status_file"
 fi
 
+step pytorch-op-overhead 60 "${RECA_TORCH_PYTHON}" gpu/pytorch-op-overhead.py --device "$device"
 for preset in ${presets//,/ }; do
   step "pytorch-$preset" 120 "${RECA_TORCH_PYTHON}" bench/pytorch-train-step.py --preset "$preset" --steps 30 --warmup 30 --device "$device"
 done
 
 # recaStep of every adapter preset on CUDA, beside the PyTorch twins on the same card.
-if [ -f build/Release/reca_torch.node ] && [ -f .gpu/reca-step.mjs ]; then
+if [ "${RECA_GPU_CHECK_RECA_STEP:-1}" != 0 ] && [ -f build/Release/reca_torch.node ] && [ -f .gpu/reca-step.mjs ]; then
   export RECA_BENCH_SCRIPTS="$package/bench"
   step reca-step 300 node .gpu/reca-step.mjs --backends torch --device "$device" --presets "${RECA_GPU_CHECK_RECA_PRESETS:-tiny,small}" \
     --profile --json "$OUT/reca-step.json"

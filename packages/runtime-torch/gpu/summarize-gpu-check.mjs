@@ -37,7 +37,8 @@ if (check === undefined) {
     );
   }
 }
-const rows = [['preset', 'tfjs torch ms/step', 'PyTorch ms/step', 'ratio', 'loss torch (first→last)', 'loss PyTorch']];
+const rows = [['preset', 'tfjs torch ms/step', 'PyTorch ms/step', 'ratio', 'issue ms torch / PyTorch', 'loss torch (first→last)', 'loss PyTorch']];
+const issue = (entry) => (entry?.issueMsPerStep === undefined ? '-' : `${entry.issueMsPerStep.toFixed(2)} of ${entry.issuedStepMs.toFixed(2)}`);
 for (const timing of check?.timings ?? []) {
   const pytorch = json(read(`pytorch-${timing.preset}.log`));
   rows.push([
@@ -45,6 +46,7 @@ for (const timing of check?.timings ?? []) {
     timing.msPerStep.toFixed(2),
     pytorch ? pytorch.msPerStep.toFixed(2) : '-',
     pytorch ? (timing.msPerStep / pytorch.msPerStep).toFixed(2) : '-',
+    `${issue(timing)} / ${issue(pytorch)}`,
     `${timing.firstLoss.toFixed(3)}→${timing.lastLoss.toFixed(3)}`,
     pytorch ? `${pytorch.firstLoss.toFixed(3)}→${pytorch.lastLoss.toFixed(3)}` : '-',
   ]);
@@ -52,11 +54,18 @@ for (const timing of check?.timings ?? []) {
 if (rows.length === 1) {
   for (const preset of ['tiny', 'small', 'medium', 'large']) {
     const pytorch = json(read(`pytorch-${preset}.log`));
-    if (pytorch) rows.push([preset, '-', pytorch.msPerStep.toFixed(2), '-', '-', `${pytorch.firstLoss.toFixed(3)}→${pytorch.lastLoss.toFixed(3)}`]);
+    if (pytorch) rows.push([preset, '-', pytorch.msPerStep.toFixed(2), '-', `- / ${issue(pytorch)}`, '-', `${pytorch.firstLoss.toFixed(3)}→${pytorch.lastLoss.toFixed(3)}`]);
   }
 }
 const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
 for (const row of rows) console.log(`| ${row.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`);
+const checkLog = read('gpu-check.log');
+if (checkLog) {
+  const lines = checkLog.split('\n').filter((line) => /^(one \[4, 4\] op|kernel profile \(|\d+ tfjs kernel calls|most host time|kernels that copied|tfjs torch .* issuing)/.test(line));
+  if (lines.length > 0) console.log(`\n${lines.join('\n')}`);
+}
+const opOverhead = json(read('pytorch-op-overhead.log'));
+if (opOverhead) console.log(`PyTorch, one [4, 4] op, µs per call: add ${opOverhead.addMicroseconds.toFixed(2)}, reshape ${opOverhead.reshapeMicroseconds.toFixed(2)}`);
 const profile = read('kernel-profile.md');
 if (profile) console.log(`\n${profile.split('\n').slice(0, 20).join('\n')}`);
 const recaStepLog = read('reca-step.log');

@@ -102,6 +102,8 @@ export interface TransformerTrainer {
   readonly model: TinyCausalTransformer;
   /** Runs one Adam step on the batch; returns the loss (the step's only read-back). */
   step(): number;
+  /** Runs one Adam step without reading anything back; returns the loss tensor (the caller disposes it). */
+  stepWithoutRead(): tf.Scalar;
   /** Frees the model, the optimiser state and the batch. */
   dispose(): void;
 }
@@ -125,11 +127,16 @@ export function createTransformerTrainer(config: TransformerConfig, seed = 'tiny
   const parameters = variables.map((variable) => [variable.name, variable] as const);
   return {
     model,
-    step() {
+    stepWithoutRead() {
       const { value, grads } = tf.variableGrads(() => crossEntropyWithIgnoreIndex(model.forward(ids), labels) as tf.Scalar, variables);
       optimizer.applyGradients(parameters, grads);
+      tf.dispose(grads);
+      return value;
+    },
+    step() {
+      const value = this.stepWithoutRead();
       const loss = value.dataSync()[0] as number;
-      tf.dispose([value, grads]);
+      value.dispose();
       return loss;
     },
     dispose() {
