@@ -59,6 +59,8 @@ interface BenchRow {
   readonly device: string;
   readonly trainableParameters: number | null;
   readonly msPerStep: number | null;
+  /** Every timed step's milliseconds, in order (the JSON's view of the spread; the table prints the median). */
+  readonly stepsMs: readonly number[];
   readonly firstLoss: number | null;
   readonly lastLoss: number | null;
   readonly note: string;
@@ -103,7 +105,7 @@ const pytorchTwins: Partial<Record<FamilyName, string>> = {
 function benchPyTorchTwin(family: FamilyName, preset: PresetName, python: string | undefined): BenchRow | undefined {
   const script = pytorchTwins[family];
   if (script === undefined) return undefined;
-  const row = (fields: Partial<BenchRow>): BenchRow => ({ family, preset, backend: 'pytorch', device: '-', trainableParameters: null, msPerStep: null, firstLoss: null, lastLoss: null, note: '', ...fields });
+  const row = (fields: Partial<BenchRow>): BenchRow => ({ family, preset, backend: 'pytorch', device: '-', trainableParameters: null, msPerStep: null, stepsMs: [], firstLoss: null, lastLoss: null, note: '', ...fields });
   if (python === undefined) return row({ note: 'no Python with torch' });
   const threads = threadOption !== '' ? Number(threadOption) : Number(process.env['RECA_TORCH_THREADS']) || availableParallelism();
   const pythonDevice = device === 'auto' ? 'cpu' : device;
@@ -113,11 +115,12 @@ function benchPyTorchTwin(family: FamilyName, preset: PresetName, python: string
       [join(scriptsFolder, script), '--preset', preset, '--batch', String(batchSize), '--warmup', String(warmup), '--steps', String(steps), '--threads', String(threads), '--device', pythonDevice],
       { encoding: 'utf8', timeout: 1_200_000, stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    const result = JSON.parse(output.trim().split('\n').pop() as string) as { msPerStep: number; firstLoss: number; lastLoss: number; device: string; torchVersion: string; threads: number; parameters: number };
+    const result = JSON.parse(output.trim().split('\n').pop() as string) as { msPerStep: number; stepsMs?: number[]; firstLoss: number; lastLoss: number; device: string; torchVersion: string; threads: number; parameters: number };
     return row({
       device: `${result.device}${pythonDevice === 'cpu' ? `, ${result.threads} threads` : ''} (PyTorch ${result.torchVersion})`,
       trainableParameters: result.parameters,
       msPerStep: result.msPerStep,
+      stepsMs: result.stepsMs ?? [],
       firstLoss: result.firstLoss,
       lastLoss: result.lastLoss,
       note: `${script}; its own random draws (same distributions)`,
@@ -147,7 +150,7 @@ async function activate(backend: BackendName, torch: TorchBackendRegistration | 
 }
 
 async function benchRow(family: FamilyName, preset: PresetName, backend: BackendName, torch: TorchBackendRegistration | undefined, torchError: string): Promise<BenchRow> {
-  const unavailable = (reason: string): BenchRow => ({ family, preset, backend, device: '-', trainableParameters: null, msPerStep: null, firstLoss: null, lastLoss: null, note: reason });
+  const unavailable = (reason: string): BenchRow => ({ family, preset, backend, device: '-', trainableParameters: null, msPerStep: null, stepsMs: [], firstLoss: null, lastLoss: null, note: reason });
   let deviceDescription: string;
   try {
     deviceDescription = await activate(backend, torch, torchError);
@@ -194,6 +197,7 @@ async function benchRow(family: FamilyName, preset: PresetName, backend: Backend
     device: deviceDescription,
     trainableParameters,
     msPerStep: times.length === 0 ? null : median(times),
+    stepsMs: times,
     firstLoss: losses[0] ?? null,
     lastLoss: losses.at(-1) ?? null,
     note: notes.join('; '),

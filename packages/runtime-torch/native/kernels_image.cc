@@ -4,6 +4,8 @@
 #include "reca_torch.h"
 
 #include <cmath>
+#include <map>
+#include <tuple>
 
 namespace reca {
 namespace {
@@ -20,8 +22,27 @@ double sizeRatio(int64_t inputLength, int64_t outputLength, const ResizeMode& mo
   return effectiveInput / effectiveOutput;
 }
 
+// The interpolation matrices and index vectors depend only on the lengths and the mode: each is built on the host once
+// and kept on the compute device, so a resize on CUDA copies nothing from the host per call. Only matrix products and
+// index selections read them (never written). The cache holds at most `kCacheLimit` entries per kind; a model resizes
+// between a handful of sizes.
+using ResizeKey = std::tuple<int64_t, int64_t, bool, bool, std::string>;
+constexpr size_t kCacheLimit = 256;
+
+template <typename Build>
+at::Tensor cachedOnDevice(std::map<ResizeKey, at::Tensor>& cache, int64_t inputLength, int64_t outputLength,
+                          const ResizeMode& mode, Build build) {
+  ResizeKey key{inputLength, outputLength, mode.alignCorners, mode.halfPixelCenters, computeState().device.str()};
+  auto found = cache.find(key);
+  if (found != cache.end()) return found->second;
+  if (cache.size() >= kCacheLimit) cache.clear();
+  at::Tensor tensor = toDevice(build());
+  cache.emplace(std::move(key), tensor);
+  return tensor;
+}
+
 // [outputLength, inputLength] float32 matrix whose row r holds the bilinear weights of output position r.
-at::Tensor bilinearMatrix(int64_t inputLength, int64_t outputLength, const ResizeMode& mode) {
+at::Tensor buildBilinearMatrix(int64_t inputLength, int64_t outputLength, const ResizeMode& mode) {
   const double ratio = sizeRatio(inputLength, outputLength, mode);
   at::Tensor matrix = at::zeros({outputLength, inputLength}, at::TensorOptions().dtype(at::kFloat));
   float* weights = matrix.data_ptr<float>();
@@ -33,11 +54,18 @@ at::Tensor bilinearMatrix(int64_t inputLength, int64_t outputLength, const Resiz
     weights[row * inputLength + lower] += static_cast<float>(1 - fraction);
     weights[row * inputLength + upper] += static_cast<float>(fraction);
   }
-  return toDevice(matrix);
+  return matrix;
+}
+
+at::Tensor bilinearMatrix(int64_t inputLength, int64_t outputLength, const ResizeMode& mode) {
+  // Never destroyed: device tensors must not be freed by static destructors after CUDA has shut down at exit.
+  static auto* cache = new std::map<ResizeKey, at::Tensor>();
+  return cachedOnDevice(*cache, inputLength, outputLength, mode,
+                        [&] { return buildBilinearMatrix(inputLength, outputLength, mode); });
 }
 
 // Index of the input position each output position copies (int64).
-at::Tensor nearestIndices(int64_t inputLength, int64_t outputLength, const ResizeMode& mode) {
+at::Tensor buildNearestIndices(int64_t inputLength, int64_t outputLength, const ResizeMode& mode) {
   const double ratio = sizeRatio(inputLength, outputLength, mode);
   std::vector<int64_t> indices(outputLength);
   for (int64_t position = 0; position < outputLength; position++) {
@@ -48,7 +76,14 @@ at::Tensor nearestIndices(int64_t inputLength, int64_t outputLength, const Resiz
     if (mode.halfPixelCenters) nearest = std::max<int64_t>(0, nearest);
     indices[position] = nearest;
   }
-  return toDevice(at::tensor(indices, at::TensorOptions().dtype(at::kLong)));
+  return at::tensor(indices, at::TensorOptions().dtype(at::kLong));
+}
+
+at::Tensor nearestIndices(int64_t inputLength, int64_t outputLength, const ResizeMode& mode) {
+  // Never destroyed: device tensors must not be freed by static destructors after CUDA has shut down at exit.
+  static auto* cache = new std::map<ResizeKey, at::Tensor>();
+  return cachedOnDevice(*cache, inputLength, outputLength, mode,
+                        [&] { return buildNearestIndices(inputLength, outputLength, mode); });
 }
 
 ResizeMode modeOf(const KernelContext& context) {
