@@ -87,6 +87,34 @@ describeWithTorchAddon('AdamW through the fused torch kernel', () => {
     restored.dispose();
   });
 
+  it('in one multi-tensor update, writes owned parameters in place and copies an aliased one (both as the cpu backend computes)', async () => {
+    await registerTorchBackend({ device: 'cpu', warnOnFallback: false });
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const owned = tf.tidy(() => tf.variable(tf.tensor([1, -2, 3, -4, 5, -6], [2, 3]), true, `owned-${backend}`));
+      const aliased = tf.tidy(() => tf.variable(tf.tensor([0.5, 0.25], [2]), true, `aliased-${backend}`));
+      const seen = aliased.clone(); // shares the aliased parameter's data id
+      const optimizer = new AdamW({ learningRate: 0.1, weightDecay: 0.5 });
+      for (let step = 0; step < 3; step++) {
+        const gradients = { owned: tf.tensor([0.3, -0.1, 0.2, 0.4, -0.5, 0.6], [2, 3]), aliased: tf.tensor([-1, 2], [2]) };
+        optimizer.applyGradients([['owned', owned], ['aliased', aliased]], gradients);
+        tf.dispose(Object.values(gradients));
+      }
+      const result = { owned: Array.from(owned.dataSync()), aliased: Array.from(aliased.dataSync()), seen: Array.from(seen.dataSync()) };
+      optimizer.dispose();
+      tf.dispose([owned, aliased, seen]);
+      return result;
+    };
+    const expected = await run('cpu');
+    const actual = await run('torch');
+    expect(actual.seen).toEqual([0.5, 0.25]);
+    expect(expected.seen).toEqual([0.5, 0.25]);
+    for (const name of ['owned', 'aliased'] as const) {
+      expect(Math.max(...actual[name].map((value, index) => Math.abs(value - (expected[name][index] as number))))).toBeLessThan(1e-6);
+    }
+    expect(actual.aliased).not.toEqual([0.5, 0.25]);
+  });
+
   it('updates nothing when a group cannot be fused (an int32 gradient takes the composed path)', async () => {
     await registerTorchBackend({ device: 'cpu', warnOnFallback: false });
     await tf.setBackend('torch');
