@@ -13,8 +13,11 @@
  *
  * Usage: pnpm bench:reca-step [-- --families diffusion,masked-autoregressive,autoregressive] [--presets tiny,small]
  *        [--backends torch,wasm,cpu] [--batch 8] [--steps 20] [--warmup 30] [--device auto|cpu|cuda]
- *        [--no-pytorch] [--profile] [--json results.json]
- * `--no-pytorch` skips the twins. `--profile` prints a kernel-level profile of one torch recaStep per row (src/test-support/kernel-profile.ts).
+ *        [--no-pytorch] [--pytorch-again] [--pytorch-bounded-wait] [--profile] [--json results.json]
+ * `--no-pytorch` skips the twins; `--pytorch-again` runs them a second time after the tfjs rows, and the ratio table
+ * gives the ratio to each run (a machine whose speed drifts during the bench shows as two different ratios).
+ * The twins run with the environment this process had before the torch backend registered (bench/pytorch-environment.ts),
+ * so PyTorch keeps libgomp's default wait; `--pytorch-bounded-wait` gives them the torch backend's bounded spin instead. `--profile` prints a kernel-level profile of one torch recaStep per row (src/test-support/kernel-profile.ts).
  * Defaults: every family, preset `tiny` (`small` and `base` exist), backends `torch,wasm` (`cpu` is the slow
  * reference backend), batch 8, 20 timed steps after 30 untimed ones (V8 optimises the JavaScript over the first dozens of steps), device `auto`.
  */
@@ -34,6 +37,7 @@ import { activateBenchBackend } from './activate-bench-backend.js';
 import { benchMicroBatches, benchTrainingState, type BenchFamilyName } from './bench-reca-batches.js';
 import { flag, listOption, option } from './bench-command-line.js';
 import { autoregressiveBenchTokenizer } from './bench-tokenizer.js';
+import { pytorchEnvironment, pytorchWaitNote } from './pytorch-environment.js';
 import { formatKernelProfile, profileTorchStep } from '../src/test-support/kernel-profile.js';
 import type { TorchDeviceRequest } from '../src/torch-backend-options.js';
 import type { TorchBackendRegistration } from '../src/torch-backend-registration.js';
@@ -89,6 +93,8 @@ const device = option('device', 'auto') as TorchDeviceRequest;
 const jsonPath = option('json', '');
 const profile = flag('profile');
 const runPyTorch = !flag('no-pytorch');
+const runPyTorchAgain = runPyTorch && flag('pytorch-again');
+const twinEnvironment = pytorchEnvironment(flag('pytorch-bounded-wait'));
 const threadOption = option('threads', '');
 
 /** Where the twins live: this file's folder, or `RECA_BENCH_SCRIPTS` (the GPU check runs this bench as a bundle). */
@@ -113,7 +119,7 @@ function benchPyTorchTwin(family: FamilyName, preset: PresetName, python: string
     const output = execFileSync(
       python,
       [join(scriptsFolder, script), '--preset', preset, '--batch', String(batchSize), '--warmup', String(warmup), '--steps', String(steps), '--threads', String(threads), '--device', pythonDevice],
-      { encoding: 'utf8', timeout: 1_200_000, stdio: ['ignore', 'pipe', 'pipe'] },
+      { encoding: 'utf8', timeout: 1_200_000, stdio: ['ignore', 'pipe', 'pipe'], env: twinEnvironment },
     );
     const result = JSON.parse(output.trim().split('\n').pop() as string) as { msPerStep: number; stepsMs?: number[]; firstLoss: number; lastLoss: number; device: string; torchVersion: string; threads: number; parameters: number };
     return row({
@@ -123,7 +129,7 @@ function benchPyTorchTwin(family: FamilyName, preset: PresetName, python: string
       stepsMs: result.stepsMs ?? [],
       firstLoss: result.firstLoss,
       lastLoss: result.lastLoss,
-      note: `${script}; its own random draws (same distributions)`,
+      note: `${script}; its own random draws (same distributions); ${pytorchWaitNote(twinEnvironment)}`,
     });
   } catch (error) {
     return row({ note: `failed: ${firstLine(error)}` });
@@ -240,31 +246,42 @@ function formatRatios(rows: readonly BenchRow[]): string {
   return formatTable(['family', 'preset', 'torch / wasm'], body);
 }
 
-// The PyTorch twins first: this process has not started ATen's thread pool yet, so nothing competes with them.
-const pythonRows: BenchRow[] = [];
-if (runPyTorch) {
+/** Runs every family's twin at every preset; `label` is added to each row's note. */
+function benchPyTorchTwins(label: string): BenchRow[] {
+  const twinRows: BenchRow[] = [];
   const python = findPythonTorch()?.python;
   for (const family of families) {
     for (const preset of presets) {
       const row = benchPyTorchTwin(family, preset, python);
       if (row === undefined) continue;
-      console.log(`${family} ${preset} pytorch: ${row.msPerStep === null ? row.note : `${row.msPerStep.toFixed(1)} ms/step`}`);
-      pythonRows.push(row);
+      console.log(`${family} ${preset} pytorch${label === '' ? '' : ` (${label})`}: ${row.msPerStep === null ? row.note : `${row.msPerStep.toFixed(1)} ms/step`}`);
+      twinRows.push(label === '' ? row : { ...row, note: `${label}; ${row.note}` });
     }
   }
+  return twinRows;
 }
+
+// The PyTorch twins first: this process has not started ATen's thread pool yet, so nothing competes with them.
+const pythonRows: BenchRow[] = runPyTorch ? benchPyTorchTwins('') : [];
 /** Each tfjs backend's ms/step over PyTorch's per (family, preset) with a twin. */
 function formatPyTorchRatios(allRows: readonly BenchRow[]): string {
   const body: string[][] = [];
   for (const family of families) {
     for (const preset of presets) {
       const msOf = (backend: string) => allRows.find((row) => row.family === family && row.preset === preset && row.backend === backend)?.msPerStep ?? null;
-      const pytorchMs = msOf('pytorch');
-      if (pytorchMs === null) continue;
-      body.push([family, preset, ...backends.map((backend) => { const ms = msOf(backend); return ms === null ? '-' : (ms / pytorchMs).toFixed(2); })]);
+      // One ratio per twin run (two with --pytorch-again: before / after the tfjs rows).
+      const pytorchMs = allRows
+        .filter((row) => row.family === family && row.preset === preset && row.backend === 'pytorch' && row.msPerStep !== null)
+        .map((row) => row.msPerStep as number);
+      if (pytorchMs.length === 0) continue;
+      body.push([family, preset, ...backends.map((backend) => {
+        const ms = msOf(backend);
+        return ms === null ? '-' : pytorchMs.map((twinMs) => (ms / twinMs).toFixed(2)).join(' / ');
+      })]);
     }
   }
-  return formatTable(['family', 'preset', ...backends.map((backend) => `${backend} / PyTorch`)], body);
+  const runs = runPyTorchAgain ? ' (twin before / after)' : '';
+  return formatTable(['family', 'preset', ...backends.map((backend) => `${backend} / PyTorch${runs}`)], body);
 }
 
 let torch: TorchBackendRegistration | undefined;
@@ -287,6 +304,13 @@ for (const family of families) {
     }
     const twin = pythonRows.find((row) => row.family === family && row.preset === preset);
     if (twin !== undefined) rows.push(twin);
+  }
+}
+// With --pytorch-again, the twins once more, after the tfjs rows (each placed after its first run).
+if (runPyTorchAgain) {
+  for (const again of benchPyTorchTwins('again, after the tfjs rows')) {
+    const first = rows.findIndex((row) => row.family === again.family && row.preset === again.preset && row.backend === 'pytorch');
+    rows.splice(first < 0 ? rows.length : first + 1, 0, again);
   }
 }
 console.log(`\nrecaStep per adapter preset, batch ${batchSize}; median of ${steps} individually timed steps after ${warmup} untimed ones`);

@@ -7,11 +7,12 @@
  * is timed on its own (it reads back its loss) after `--warmup` untimed steps; the median is reported. JavaScript needs
  * a few dozen steps before V8 has optimised the hot paths (measured: 22.3 ms/step after 10, 19.5 after 30), hence the
  * default of 30 warm-up steps for both (a training run takes thousands).
- * `--profile` adds a kernel-level profile of one torch step (src/test-support/kernel-profile.ts).
+ * `--profile` adds a kernel-level profile of one torch step (src/test-support/kernel-profile.ts). PyTorch keeps
+ * libgomp's default OpenMP wait; `--pytorch-bounded-wait` gives it the torch backend's (bench/pytorch-environment.ts).
  * recaStep of the adapters: bench/reca-step.bench.ts.
  *
  * Usage: pnpm bench:lm [-- --preset tiny|small|medium|large] [--steps 30] [--warmup 30] [--backends torch,wasm,cpu]
- *        [--device cpu|cuda] [--threads N] [--no-pytorch] [--profile] [--json results.json]
+ *        [--device cpu|cuda] [--threads N] [--no-pytorch] [--pytorch-bounded-wait] [--profile] [--json results.json]
  * The cpu backend is slow (seconds per step at `small`); it runs `--cpu-steps` steps (default 3).
  */
 import { execFileSync } from 'node:child_process';
@@ -21,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { tf, type BackendName } from '@reca/runtime';
 import { findPythonTorch } from '../scripts/find-libtorch.js';
 import { registerTorchBackend } from '../src/register-torch-backend.js';
+import { pytorchEnvironment, pytorchWaitNote } from './pytorch-environment.js';
 import { activateBenchBackend } from './activate-bench-backend.js';
 import { flag, option } from './bench-command-line.js';
 import type { TorchDeviceRequest } from '../src/torch-backend-options.js';
@@ -99,10 +101,11 @@ function benchPyTorch(threads: number, torchDevice: string): BenchRow {
   if (python === undefined) return { runtime: 'PyTorch', device: '-', msPerStep: null, firstLoss: null, lastLoss: null, note: 'no Python with torch' };
   const script = fileURLToPath(new URL('./pytorch-train-step.py', import.meta.url));
   const pythonDevice = torchDevice.startsWith('cuda') ? torchDevice : 'cpu';
+  const environment = pytorchEnvironment(flag('pytorch-bounded-wait'));
   const output = execFileSync(
     python.python,
     [script, '--preset', presetName, '--steps', String(steps), '--warmup', String(warmup), '--threads', String(threads), '--device', pythonDevice],
-    { encoding: 'utf8', timeout: 600_000 },
+    { encoding: 'utf8', timeout: 600_000, env: environment },
   );
   const result = JSON.parse(output.trim().split('\n').pop() as string) as { msPerStep: number; firstLoss: number; lastLoss: number; device: string; torchVersion: string; threads: number };
   return {
@@ -111,7 +114,7 @@ function benchPyTorch(threads: number, torchDevice: string): BenchRow {
     msPerStep: result.msPerStep,
     firstLoss: result.firstLoss,
     lastLoss: result.lastLoss,
-    note: `${python.python}`,
+    note: `${python.python}; ${pytorchWaitNote(environment)}`,
   };
 }
 

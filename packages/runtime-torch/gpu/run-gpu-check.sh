@@ -5,7 +5,7 @@
 #      steps, the transformer training step timed for presets small/medium/large;
 #   3. the same steps in PyTorch (the baseline);
 #   4. recaStep of every adapter preset on the device, beside the PyTorch twins (bench/reca-step.bench.ts), each
-#      torch row with a kernel profile;
+#      torch row with a kernel profile, the twins run before and again after the tfjs rows (drift shows as two ratios);
 #   5. a short table, printed last.
 # RECA_GPU_CHECK_RECA_STEP=0 skips step 4. Full logs and JSON under $OUT, packed into $OUT/logs.tar.gz beside $OUT/summary.txt. RECA_GPU_CHECK_DEVICE=cpu (and RECA_GPU_CHECK_PRESETS=tiny) rehearse it on a CPU machine.
 set -euo pipefail
@@ -63,7 +63,7 @@ done
 if [ "${RECA_GPU_CHECK_RECA_STEP:-1}" != 0 ] && [ -f build/Release/reca_torch.node ] && [ -f .gpu/reca-step.mjs ]; then
   export RECA_BENCH_SCRIPTS="$package/bench"
   step reca-step 300 node .gpu/reca-step.mjs --backends torch --device "$device" --presets "${RECA_GPU_CHECK_RECA_PRESETS:-tiny,small}" \
-    --profile --json "$OUT/reca-step.json"
+    --pytorch-again --profile --json "$OUT/reca-step.json"
 fi
 
 node gpu/summarize-gpu-check.mjs "$OUT" | tee "$OUT/summary.txt"
