@@ -3,7 +3,7 @@
 #   1. build the addon with g++ against the machine's pip torch (CUDA), flags from that Python;
 #   2. the check bundle: differential cases on CUDA vs the cpu backend, memory and host↔device traffic over training
 #      steps, the transformer training step timed for presets small/medium/large;
-#   3. the same steps in PyTorch (the baseline);
+#   3. the same steps in PyTorch (the baseline), before and after step 2;
 #   4. recaStep of every adapter preset on the device, beside the PyTorch twins (bench/reca-step.bench.ts), each
 #      torch row with a kernel profile, the twins run before and again after the tfjs rows (drift shows as two ratios);
 #   5. a short table, printed last.
@@ -46,6 +46,12 @@ export RECA_TORCH_PYTHON="${RECA_TORCH_PYTHON:-python3}"
 rm -f build/Release/reca_torch.node
 step build 300 node scripts/install.js --direct --force
 cp build/reca-torch-build.log build/reca-torch-build.json "$OUT/" 2>/dev/null || true
+
+# PyTorch's LM step before and after ours (pytorch-before-<preset>, pytorch-<preset>): a machine whose speed drifts
+# during the check shows as two different ratios.
+for preset in ${presets//,/ }; do
+  step "pytorch-before-$preset" 120 "${RECA_TORCH_PYTHON}" bench/pytorch-train-step.py --preset "$preset" --steps 30 --warmup 30 --device "$device"
+done
 
 if [ -f build/Release/reca_torch.node ]; then
   export RECA_TORCH_ADDON="$package/build/Release/reca_torch.node"

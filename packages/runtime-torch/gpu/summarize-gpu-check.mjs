@@ -37,15 +37,17 @@ if (check === undefined) {
     );
   }
 }
-const rows = [['preset', 'tfjs torch ms/step', 'PyTorch ms/step', 'ratio', 'issue ms torch / PyTorch', 'loss torch (first→last)', 'loss PyTorch']];
+const rows = [['preset', 'tfjs torch ms/step', 'PyTorch ms/step (before / after)', 'ratio (before / after)', 'issue ms torch / PyTorch', 'loss torch (first→last)', 'loss PyTorch']];
 const issue = (entry) => (entry?.issueMsPerStep === undefined ? '-' : `${entry.issueMsPerStep.toFixed(2)} of ${entry.issuedStepMs.toFixed(2)}`);
 for (const timing of check?.timings ?? []) {
   const pytorch = json(read(`pytorch-${timing.preset}.log`));
+  // PyTorch ran before and after the tfjs check: one ratio per run.
+  const pytorchRuns = [json(read(`pytorch-before-${timing.preset}.log`)), pytorch].filter((run) => run !== undefined);
   rows.push([
     timing.preset,
     timing.msPerStep.toFixed(2),
-    pytorch ? pytorch.msPerStep.toFixed(2) : '-',
-    pytorch ? (timing.msPerStep / pytorch.msPerStep).toFixed(2) : '-',
+    pytorchRuns.length > 0 ? pytorchRuns.map((run) => run.msPerStep.toFixed(2)).join(' / ') : '-',
+    pytorchRuns.length > 0 ? pytorchRuns.map((run) => (timing.msPerStep / run.msPerStep).toFixed(2)).join(' / ') : '-',
     `${issue(timing)} / ${issue(pytorch)}`,
     `${timing.firstLoss.toFixed(3)}→${timing.lastLoss.toFixed(3)}`,
     pytorch ? `${pytorch.firstLoss.toFixed(3)}→${pytorch.lastLoss.toFixed(3)}` : '-',
