@@ -269,14 +269,14 @@ function formatPyTorchRatios(allRows: readonly BenchRow[]): string {
   for (const family of families) {
     for (const preset of presets) {
       const msOf = (backend: string) => allRows.find((row) => row.family === family && row.preset === preset && row.backend === backend)?.msPerStep ?? null;
-      // One ratio per twin run (two with --pytorch-again: before / after the tfjs rows).
+      // One ratio per twin run (two with --pytorch-again: before / after the tfjs rows), '-' for a run that failed.
       const pytorchMs = allRows
-        .filter((row) => row.family === family && row.preset === preset && row.backend === 'pytorch' && row.msPerStep !== null)
-        .map((row) => row.msPerStep as number);
-      if (pytorchMs.length === 0) continue;
+        .filter((row) => row.family === family && row.preset === preset && row.backend === 'pytorch')
+        .map((row) => row.msPerStep);
+      if (pytorchMs.every((ms) => ms === null)) continue;
       body.push([family, preset, ...backends.map((backend) => {
         const ms = msOf(backend);
-        return ms === null ? '-' : pytorchMs.map((twinMs) => (ms / twinMs).toFixed(2)).join(' / ');
+        return ms === null ? '-' : pytorchMs.map((twinMs) => (twinMs === null ? '-' : (ms / twinMs).toFixed(2))).join(' / ');
       })]);
     }
   }

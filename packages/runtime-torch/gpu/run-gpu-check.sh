@@ -17,6 +17,11 @@ device="${RECA_GPU_CHECK_DEVICE:-cuda}"
 presets="${RECA_GPU_CHECK_PRESETS:-small,medium,large}"
 status_file="$OUT/status.txt"
 : > "$status_file"
+# The device tool brings back at most 8 files: on any exit, everything but the summary goes into one archive.
+pack_logs() {
+  (cd "$OUT" && find . -maxdepth 1 -type f ! -name summary.txt ! -name logs.tar.gz -printf '%P\n' | tar -czf logs.tar.gz -T - --remove-files) || true
+}
+trap pack_logs EXIT
 
 # Runs "$@" with a timeout, logging to $OUT/<name>.log; records the exit status instead of stopping the script.
 step() {
@@ -72,6 +77,4 @@ if [ "${RECA_GPU_CHECK_RECA_STEP:-1}" != 0 ] && [ -f build/Release/reca_torch.no
     --pytorch-again --profile --json "$OUT/reca-step.json"
 fi
 
-node gpu/summarize-gpu-check.mjs "$OUT" | tee "$OUT/summary.txt"
-# The device tool brings back at most 8 files: everything but the summary travels in one archive.
-(cd "$OUT" && find . -maxdepth 1 -type f ! -name summary.txt ! -name logs.tar.gz -printf '%P\n' | tar -czf logs.tar.gz -T - --remove-files)
+node gpu/summarize-gpu-check.mjs "$OUT" | tee "$OUT/summary.txt" || echo "summary failed (logs are in logs.tar.gz)"

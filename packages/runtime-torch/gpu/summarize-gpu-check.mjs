@@ -41,13 +41,14 @@ const rows = [['preset', 'tfjs torch ms/step', 'PyTorch ms/step (before / after)
 const issue = (entry) => (entry?.issueMsPerStep === undefined ? '-' : `${entry.issueMsPerStep.toFixed(2)} of ${entry.issuedStepMs.toFixed(2)}`);
 for (const timing of check?.timings ?? []) {
   const pytorch = json(read(`pytorch-${timing.preset}.log`));
-  // PyTorch ran before and after the tfjs check: one ratio per run.
-  const pytorchRuns = [json(read(`pytorch-before-${timing.preset}.log`)), pytorch].filter((run) => run !== undefined);
+  // PyTorch ran before and after the tfjs check: one value per run, '-' for a run that gave nothing.
+  const pytorchRuns = [json(read(`pytorch-before-${timing.preset}.log`)), pytorch];
+  const perRun = (value) => pytorchRuns.map((run) => (run?.msPerStep === undefined ? '-' : value(run))).join(' / ');
   rows.push([
     timing.preset,
     timing.msPerStep.toFixed(2),
-    pytorchRuns.length > 0 ? pytorchRuns.map((run) => run.msPerStep.toFixed(2)).join(' / ') : '-',
-    pytorchRuns.length > 0 ? pytorchRuns.map((run) => (timing.msPerStep / run.msPerStep).toFixed(2)).join(' / ') : '-',
+    perRun((run) => run.msPerStep.toFixed(2)),
+    perRun((run) => (timing.msPerStep / run.msPerStep).toFixed(2)),
     `${issue(timing)} / ${issue(pytorch)}`,
     `${timing.firstLoss.toFixed(3)}→${timing.lastLoss.toFixed(3)}`,
     pytorch ? `${pytorch.firstLoss.toFixed(3)}→${pytorch.lastLoss.toFixed(3)}` : '-',

@@ -5,6 +5,9 @@
 // per-kernel JavaScript and dispatch cost.
 #include "reca_torch.h"
 
+#include <algorithm>
+#include <unordered_set>
+
 namespace reca {
 namespace {
 
@@ -244,7 +247,8 @@ void registerFusedKernels(KernelTable& table) {
   // clipping's scale), and per group (arrays of n): stepSizes (lr / (1 − β1^t)), rootBiasCorrections
   // (√(1 − β2^t)), decayFactors (1 − lr·wd, or 1), momentsInPlace and parameterInPlace (booleans: the caller guarantees
   // no other tensor shares that data, so it may be written in place). Outputs: per group the new parameter, first
-  // moment and second moment — PyTorch's AdamW (non-fused) update, one call for every parameter:
+  // moment and second moment — PyTorch's AdamW (foreach) update, one call for every parameter. This backend also reads
+  // an optional chunkBytes (default 128 MiB: how many parameter bytes one multi-tensor pass takes; tests set it small):
   //   m' = β1·m + (1 − β1)·g;  v' = β2·v + (1 − β2)·g²;  p' = p·decay − stepSize · m' / (√v' / √(1 − β2^t) + ε).
   table.add("RecaAdamUpdate", [](const KernelContext& context) {
     if (context.inputCount() % 4 != 0) throw std::invalid_argument("RecaAdamUpdate: inputs must be groups of 4");
@@ -272,49 +276,81 @@ void registerFusedKernels(KernelTable& table) {
         }
       }
     }
-    if (groups == 0) return std::vector<at::Tensor>{};
-    // The update runs as ATen's multi-tensor (_foreach_) ops over all groups at once: on CUDA each is one or a few
-    // kernel launches for every parameter together (PyTorch's `foreach` AdamW) instead of ~9 launches per parameter;
-    // on CPU they loop over the tensors as the per-parameter ops did. A group that may not be written in place is
-    // copied first, so the in-place list ops never touch memory another tensor sees.
+    // The update runs as ATen's multi-tensor (_foreach_) ops over many groups at once: on CUDA each is one or a few
+    // kernel launches for all of them (PyTorch's `foreach` AdamW) instead of ~9 launches per parameter; on CPU they
+    // loop over the tensors as per-parameter ops would. Groups go in chunks of about chunkBytes of parameters,
+    // which bounds the temporaries (denominators, scaled gradients) to about that much. A tensor that may not be
+    // written in place — the caller's flag, other views of its memory, or the same memory already claimed by another
+    // group or read as a gradient — is copied first, so the in-place list ops never touch memory another tensor sees
+    // and never write one memory twice. Empty tensors stay out of the lists (some CUDA multi-tensor kernels mishandled
+    // them before torch 2.6).
+    const double chunkAttribute = context.numberAttr("chunkBytes", static_cast<double>(int64_t{128} << 20));
+    if (!(chunkAttribute >= 1)) throw std::invalid_argument("RecaAdamUpdate: chunkBytes must be at least 1");
+    const int64_t chunkBytesLimit = static_cast<int64_t>(chunkAttribute);
+    std::vector<at::Tensor> outputs(groups * 3);
+    // Gradients are only read: their memory counts as claimed, so a parameter or moment sharing it is copied.
+    std::unordered_set<const void*> claimed;
+    for (size_t group = 0; group < groups; group++) {
+      claimed.insert(context.raw(group * 4 + 1).storage().unsafeGetStorageImpl());
+    }
+    const auto claim = [&](const at::Tensor& tensor, bool inPlace) {
+      if (inPlace && claimed.insert(tensor.storage().unsafeGetStorageImpl()).second) return tensor;
+      return tensor.clone(at::MemoryFormat::Contiguous);
+    };
     std::vector<at::Tensor> parameters, gradients, firstMoments, secondMoments;
-    for (std::vector<at::Tensor>* list : {&parameters, &gradients, &firstMoments, &secondMoments}) list->reserve(groups);
     std::vector<at::Scalar> rootBiasCorrectionScalars, negativeStepSizes, decays;
-    bool anyDecay = false;
+    std::vector<size_t> chunkGroups;
+    int64_t chunkBytes = 0;
+    const auto updateChunk = [&]() {
+      if (chunkGroups.empty()) return;
+      const bool anyDecay = std::any_of(decays.begin(), decays.end(), [](const at::Scalar& decay) { return decay.toDouble() != 1; });
+      std::vector<at::Tensor> scaled = gradientScale == 1 ? gradients : at::_foreach_mul(gradients, gradientScale);
+      at::_foreach_mul_(firstMoments, beta1);
+      at::_foreach_add_(firstMoments, scaled, 1 - beta1);
+      at::_foreach_mul_(secondMoments, beta2);
+      at::_foreach_addcmul_(secondMoments, scaled, scaled, 1 - beta2);
+      std::vector<at::Tensor> denominators = at::_foreach_sqrt(secondMoments);
+      at::_foreach_div_(denominators, rootBiasCorrectionScalars);
+      at::_foreach_add_(denominators, epsilon);
+      if (anyDecay) at::_foreach_mul_(parameters, decays);
+      at::_foreach_addcdiv_(parameters, firstMoments, denominators, negativeStepSizes);
+      for (size_t index = 0; index < chunkGroups.size(); index++) {
+        const size_t group = chunkGroups[index];
+        outputs[group * 3] = parameters[index];
+        outputs[group * 3 + 1] = firstMoments[index];
+        outputs[group * 3 + 2] = secondMoments[index];
+      }
+      for (std::vector<at::Tensor>* list : {&parameters, &gradients, &firstMoments, &secondMoments}) list->clear();
+      for (std::vector<at::Scalar>* list : {&rootBiasCorrectionScalars, &negativeStepSizes, &decays}) list->clear();
+      chunkGroups.clear();
+      chunkBytes = 0;
+    };
     for (size_t group = 0; group < groups; group++) {
       at::Tensor parameter = context.input(group * 4);
       at::Tensor firstMoment = context.input(group * 4 + 2);
       at::Tensor secondMoment = context.input(group * 4 + 3);
+      if (parameter.numel() == 0) {
+        outputs[group * 3] = parameter;
+        outputs[group * 3 + 1] = firstMoment;
+        outputs[group * 3 + 2] = secondMoment;
+        continue;
+      }
       // The caller's flags say no other tfjs data id shares these tensors; the storage's own count also rules out
       // other handles that view the same memory (Reshape/Slice/Transpose results, a same-dtype Cast).
       const bool writeMoments = momentsInPlace[group] != 0 && ownsStorage(firstMoment) && ownsStorage(secondMoment);
       const bool writeParameter = parameterInPlace[group] != 0 && ownsStorage(parameter);
-      parameters.push_back(writeParameter ? parameter : parameter.clone(at::MemoryFormat::Contiguous));
+      parameters.push_back(claim(parameter, writeParameter));
       gradients.push_back(context.input(group * 4 + 1));
-      firstMoments.push_back(writeMoments ? firstMoment : firstMoment.clone(at::MemoryFormat::Contiguous));
-      secondMoments.push_back(writeMoments ? secondMoment : secondMoment.clone(at::MemoryFormat::Contiguous));
+      firstMoments.push_back(claim(firstMoment, writeMoments));
+      secondMoments.push_back(claim(secondMoment, writeMoments));
       rootBiasCorrectionScalars.emplace_back(rootBiasCorrections[group]);
       negativeStepSizes.emplace_back(-stepSizes[group]);
       decays.emplace_back(decayFactors[group]);
-      anyDecay = anyDecay || decayFactors[group] != 1;
+      chunkGroups.push_back(group);
+      chunkBytes += parameter.numel() * static_cast<int64_t>(parameter.element_size());
+      if (chunkBytes >= chunkBytesLimit) updateChunk();
     }
-    if (gradientScale != 1) gradients = at::_foreach_mul(gradients, gradientScale);
-    at::_foreach_mul_(firstMoments, beta1);
-    at::_foreach_add_(firstMoments, gradients, 1 - beta1);
-    at::_foreach_mul_(secondMoments, beta2);
-    at::_foreach_addcmul_(secondMoments, gradients, gradients, 1 - beta2);
-    std::vector<at::Tensor> denominators = at::_foreach_sqrt(secondMoments);
-    at::_foreach_div_(denominators, rootBiasCorrectionScalars);
-    at::_foreach_add_(denominators, epsilon);
-    if (anyDecay) at::_foreach_mul_(parameters, decays);
-    at::_foreach_addcdiv_(parameters, firstMoments, denominators, negativeStepSizes);
-    std::vector<at::Tensor> outputs;
-    outputs.reserve(groups * 3);
-    for (size_t group = 0; group < groups; group++) {
-      outputs.push_back(parameters[group]);
-      outputs.push_back(firstMoments[group]);
-      outputs.push_back(secondMoments[group]);
-    }
+    updateChunk();
     return outputs;
   });
 
@@ -327,6 +363,9 @@ void registerFusedKernels(KernelTable& table) {
       tensors.push_back(context.input(index));
       requireFloat(tensors.back(), "RecaGlobalNorm", "tensors");
     }
+    // Empty tensors add nothing and stay out of the multi-tensor op (older CUDA kernels mishandled them).
+    tensors.erase(std::remove_if(tensors.begin(), tensors.end(), [](const at::Tensor& tensor) { return tensor.numel() == 0; }),
+                  tensors.end());
     if (tensors.empty()) return std::vector<at::Tensor>{at::zeros({}, deviceOptions(at::kFloat))};
     // Per-tensor norms as one multi-tensor op (a few launches on CUDA for all tensors), then the norm of those norms:
     // PyTorch's clip_grad_norm_. Equal to √(Σ Σ value²) up to float32 rounding of the partial sums.

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <map>
+#include <string>
 #include <tuple>
 
 namespace reca {
@@ -24,20 +25,32 @@ double sizeRatio(int64_t inputLength, int64_t outputLength, const ResizeMode& mo
 
 // The interpolation matrices and index vectors depend only on the lengths and the mode: each is built on the host once
 // and kept on the compute device, so a resize on CUDA copies nothing from the host per call. Only matrix products and
-// index selections read them (never written). The cache holds at most `kCacheLimit` entries per kind; a model resizes
-// between a handful of sizes.
+// index selections read them (never written). Each cache is emptied when it would pass kResizeCacheBytes (device
+// memory tfjs does not count); a model resizes between a handful of sizes. Used from the JavaScript thread only.
 using ResizeKey = std::tuple<int64_t, int64_t, bool, bool, std::string>;
-constexpr size_t kCacheLimit = 256;
+constexpr int64_t kResizeCacheBytes = int64_t{64} << 20;
+
+struct ResizeCache {
+  std::map<ResizeKey, at::Tensor> entries;
+  int64_t bytes = 0;
+};
 
 template <typename Build>
-at::Tensor cachedOnDevice(std::map<ResizeKey, at::Tensor>& cache, int64_t inputLength, int64_t outputLength,
-                          const ResizeMode& mode, Build build) {
+at::Tensor cachedOnDevice(ResizeCache& cache, int64_t inputLength, int64_t outputLength, const ResizeMode& mode,
+                          Build build) {
   ResizeKey key{inputLength, outputLength, mode.alignCorners, mode.halfPixelCenters, computeState().device.str()};
-  auto found = cache.find(key);
-  if (found != cache.end()) return found->second;
-  if (cache.size() >= kCacheLimit) cache.clear();
+  auto found = cache.entries.find(key);
+  if (found != cache.entries.end()) return found->second;
   at::Tensor tensor = toDevice(build());
-  cache.emplace(std::move(key), tensor);
+  const int64_t bytes = tensor.numel() * static_cast<int64_t>(tensor.element_size());
+  if (cache.bytes + bytes > kResizeCacheBytes) {
+    cache.entries.clear();
+    cache.bytes = 0;
+  }
+  if (bytes <= kResizeCacheBytes) {
+    cache.entries.emplace(std::move(key), tensor);
+    cache.bytes += bytes;
+  }
   return tensor;
 }
 
@@ -59,7 +72,7 @@ at::Tensor buildBilinearMatrix(int64_t inputLength, int64_t outputLength, const 
 
 at::Tensor bilinearMatrix(int64_t inputLength, int64_t outputLength, const ResizeMode& mode) {
   // Never destroyed: device tensors must not be freed by static destructors after CUDA has shut down at exit.
-  static auto* cache = new std::map<ResizeKey, at::Tensor>();
+  static auto* cache = new ResizeCache();
   return cachedOnDevice(*cache, inputLength, outputLength, mode,
                         [&] { return buildBilinearMatrix(inputLength, outputLength, mode); });
 }
@@ -81,7 +94,7 @@ at::Tensor buildNearestIndices(int64_t inputLength, int64_t outputLength, const 
 
 at::Tensor nearestIndices(int64_t inputLength, int64_t outputLength, const ResizeMode& mode) {
   // Never destroyed: device tensors must not be freed by static destructors after CUDA has shut down at exit.
-  static auto* cache = new std::map<ResizeKey, at::Tensor>();
+  static auto* cache = new ResizeCache();
   return cachedOnDevice(*cache, inputLength, outputLength, mode,
                         [&] { return buildNearestIndices(inputLength, outputLength, mode); });
 }

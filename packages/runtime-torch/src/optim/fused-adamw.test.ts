@@ -87,7 +87,7 @@ describeWithTorchAddon('AdamW through the fused torch kernel', () => {
     restored.dispose();
   });
 
-  it('in one multi-tensor update, writes owned parameters in place and copies an aliased one (both as the cpu backend computes)', async () => {
+  it('updates an owned and an aliased parameter in one fused call as the cpu backend does, leaving the alias data alone', async () => {
     await registerTorchBackend({ device: 'cpu', warnOnFallback: false });
     const run = async (backend: string) => {
       await tf.setBackend(backend);
@@ -95,24 +95,73 @@ describeWithTorchAddon('AdamW through the fused torch kernel', () => {
       const aliased = tf.tidy(() => tf.variable(tf.tensor([0.5, 0.25], [2]), true, `aliased-${backend}`));
       const seen = aliased.clone(); // shares the aliased parameter's data id
       const optimizer = new AdamW({ learningRate: 0.1, weightDecay: 0.5 });
+      const kernels = new Set<string>();
       for (let step = 0; step < 3; step++) {
         const gradients = { owned: tf.tensor([0.3, -0.1, 0.2, 0.4, -0.5, 0.6], [2, 3]), aliased: tf.tensor([-1, 2], [2]) };
-        optimizer.applyGradients([['owned', owned], ['aliased', aliased]], gradients);
+        const profile = await tf.profile(() => optimizer.applyGradients([['owned', owned], ['aliased', aliased]], gradients));
+        profile.kernels.forEach((kernel) => kernels.add(kernel.name));
         tf.dispose(Object.values(gradients));
       }
-      const result = { owned: Array.from(owned.dataSync()), aliased: Array.from(aliased.dataSync()), seen: Array.from(seen.dataSync()) };
+      const result = { owned: Array.from(owned.dataSync()), aliased: Array.from(aliased.dataSync()), seen: Array.from(seen.dataSync()), fused: kernels.has('RecaAdamUpdate') };
       optimizer.dispose();
       tf.dispose([owned, aliased, seen]);
       return result;
     };
     const expected = await run('cpu');
     const actual = await run('torch');
+    expect(actual.fused).toBe(true);
+    expect(expected.fused).toBe(false);
     expect(actual.seen).toEqual([0.5, 0.25]);
     expect(expected.seen).toEqual([0.5, 0.25]);
     for (const name of ['owned', 'aliased'] as const) {
       expect(Math.max(...actual[name].map((value, index) => Math.abs(value - (expected[name][index] as number))))).toBeLessThan(1e-6);
     }
     expect(actual.aliased).not.toEqual([0.5, 0.25]);
+  });
+
+  it('gives the same update in one multi-tensor pass or in chunks, matches the formula, and passes empty groups through', async () => {
+    await registerTorchBackend({ device: 'cpu', warnOnFallback: false });
+    await tf.setBackend('torch');
+    const random = new SeededRandom('adam-chunks');
+    const shapes = [[3, 4], [0, 2], [5], [2, 2, 2]];
+    const groups = shapes.map((shape, index) => {
+      const size = shape.reduce((product, length) => product * length, 1);
+      const draw = (offset = 0) => tf.tensor(random.normalArray(size).map((value) => Math.abs(value) * offset + value * (1 - offset)), shape);
+      return { [`p${index}`]: draw(), [`g${index}`]: draw(), [`m${index}`]: draw(), [`v${index}`]: draw(1) };
+    });
+    const inputs = Object.assign({}, ...groups) as Record<string, tf.Tensor>;
+    const count = shapes.length;
+    const attributes = {
+      beta1: 0.9, beta2: 0.999, epsilon: 1e-8, gradientScale: 0.5,
+      stepSizes: [0.01, 0.02, 0.03, 0.04], rootBiasCorrections: [0.1, 0.2, 0.3, 0.4], decayFactors: [1, 0.99, 0.98, 1],
+      momentsInPlace: new Array(count).fill(0), parameterInPlace: new Array(count).fill(0),
+    };
+    const update = (chunkBytes?: number) => {
+      const outputs = tf.engine().runKernel('RecaAdamUpdate', inputs, { ...attributes, ...(chunkBytes === undefined ? {} : { chunkBytes }) }) as unknown as tf.Tensor[];
+      const values = outputs.map((tensor) => Array.from(tensor.dataSync()));
+      tf.dispose(outputs);
+      return values;
+    };
+    const whole = update();
+    expect(update(1)).toEqual(whole); // every group its own pass
+    expect(update(40)).toEqual(whole); // the first group alone, then the other two together
+    // The formula, group by group, in float64 (float32 inputs): m' = β1·m + (1 − β1)·s·g, v' = β2·v + (1 − β2)·(s·g)²,
+    // p' = p·decay − step · m' / (√v' / rootBiasCorrection + ε).
+    shapes.forEach((_, group) => {
+      const read = (name: string) => Array.from((inputs[`${name}${group}`] as tf.Tensor).dataSync());
+      const [p, g, m, v] = ['p', 'g', 'm', 'v'].map(read) as [number[], number[], number[], number[]];
+      const first = m.map((value, index) => 0.9 * value + 0.1 * 0.5 * (g[index] as number));
+      const second = v.map((value, index) => 0.999 * value + 0.001 * (0.5 * (g[index] as number)) ** 2);
+      const parameter = p.map((value, index) => value * (attributes.decayFactors[group] as number) -
+        (attributes.stepSizes[group] as number) * (first[index] as number) / (Math.sqrt(second[index] as number) / (attributes.rootBiasCorrections[group] as number) + 1e-8));
+      const close = (actual: number[], expected: number[]) => Math.max(0, ...actual.map((value, index) => Math.abs(value - (expected[index] as number)) / Math.max(1, Math.abs(expected[index] as number))));
+      expect(close(whole[group * 3] as number[], parameter)).toBeLessThan(1e-5);
+      expect(close(whole[group * 3 + 1] as number[], first)).toBeLessThan(1e-6);
+      expect(close(whole[group * 3 + 2] as number[], second)).toBeLessThan(1e-6);
+    });
+    expect(whole[3]).toEqual([]);
+    expect(() => tf.engine().runKernel('RecaAdamUpdate', inputs, { ...attributes, chunkBytes: 0 })).toThrow(/chunkBytes/);
+    tf.dispose(Object.values(inputs));
   });
 
   it('updates nothing when a group cannot be fused (an int32 gradient takes the composed path)', async () => {

@@ -5,8 +5,8 @@
  *   large host time means the kernel waited for the device (a hidden synchronisation or blocking copy).
  * - `deviceMs`: time per kernel from `tf.profile`, which synchronises after every kernel (the backend's `time`): the
  *   kernel's full cost, device work included. Slower than a real step; use it for shares, not for totals.
- * Also counted in the synchronised pass: `inputCopies`, CPU tensors the kernel had to copy to the CUDA device (from
- * pageable memory, which may wait for the device queue; always 0 on CPU).
+ * A third, untimed pass counts `inputCopies`: CPU tensors the kernel had to copy to the CUDA device (from pageable
+ * memory, which may wait for the device queue; always 0 on CPU).
  */
 import { tf } from '@reca/runtime';
 import type { TorchBackend } from '../backend/torch-backend.js';
@@ -34,7 +34,7 @@ export interface KernelProfile {
 
 /**
  * Profiles `step` (one training step; it must read back only its loss) on the active torch backend: once with the
- * addon's `run` timed per call, once under `tf.profile`.
+ * addon's `run` timed per call, once under `tf.profile`, once counting each kernel's input copies to the device.
  */
 export async function profileTorchStep(step: () => unknown): Promise<KernelProfile> {
   // `step` may be asynchronous (recaStep): both passes await it.
@@ -70,6 +70,10 @@ export async function profileTorchStep(step: () => unknown): Promise<KernelProfi
   const transfersAfter = backend.transferCounts();
 
   const device = new Map<string, { calls: number; ms: number }>();
+  const info = await tf.profile(async () => {
+    await step();
+  });
+  // Untimed: reading the counter (addon.info()) around every call would add its own cost to the timed passes.
   const inputCopies = new Map<string, number>();
   addon.run = (code, handles, attrs) => {
     const before = addon.info().kernelInputCopies;
@@ -81,11 +85,8 @@ export async function profileTorchStep(step: () => unknown): Promise<KernelProfi
       if (copies > 0) inputCopies.set(name, (inputCopies.get(name) ?? 0) + copies);
     }
   };
-  let info: Awaited<ReturnType<typeof tf.profile>>;
   try {
-    info = await tf.profile(async () => {
-      await step();
-    });
+    await step();
   } finally {
     addon.run = run;
   }
@@ -137,7 +138,7 @@ export function formatKernelProfile(profile: KernelProfile, limit = 25): string 
   lines.push(`most host time (unsynchronised run): ${byHost.map((row) => `${row.kernel} ${row.hostMs.toFixed(2)} ms/${row.calls}`).join(', ')}`);
   const copying = profile.rows.filter((row) => row.inputCopies > 0);
   if (copying.length > 0) {
-    lines.push(`kernels that copied CPU inputs to the device (synchronised pass): ${copying.map((row) => `${row.kernel} ×${row.inputCopies}`).join(', ')}`);
+    lines.push(`kernels that copied CPU inputs to the device: ${copying.map((row) => `${row.kernel} ×${row.inputCopies}`).join(', ')}`);
   }
   return lines.join('\n');
 }

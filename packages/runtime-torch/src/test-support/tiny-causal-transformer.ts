@@ -125,16 +125,17 @@ export function createTransformerTrainer(config: TransformerConfig, seed = 'tiny
   const optimizer = new AdamW({ learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0 });
   const variables = model.trainableVariables();
   const parameters = variables.map((variable) => [variable.name, variable] as const);
+  const stepWithoutRead = (): tf.Scalar => {
+    const { value, grads } = tf.variableGrads(() => crossEntropyWithIgnoreIndex(model.forward(ids), labels) as tf.Scalar, variables);
+    optimizer.applyGradients(parameters, grads);
+    tf.dispose(grads);
+    return value;
+  };
   return {
     model,
-    stepWithoutRead() {
-      const { value, grads } = tf.variableGrads(() => crossEntropyWithIgnoreIndex(model.forward(ids), labels) as tf.Scalar, variables);
-      optimizer.applyGradients(parameters, grads);
-      tf.dispose(grads);
-      return value;
-    },
+    stepWithoutRead,
     step() {
-      const value = this.stepWithoutRead();
+      const value = stepWithoutRead();
       const loss = value.dataSync()[0] as number;
       value.dispose();
       return loss;
