@@ -164,6 +164,29 @@ describeWithTorchAddon('AdamW through the fused torch kernel', () => {
     tf.dispose(Object.values(inputs));
   });
 
+  it('writes one memory at most once: the same tensor as two in-place parameters, a gradient that is a parameter', async () => {
+    await registerTorchBackend({ device: 'cpu', warnOnFallback: false });
+    await tf.setBackend('torch');
+    const parameter = tf.tensor([1, 2, 3]);
+    const moments = () => [tf.zeros([3]), tf.zeros([3])];
+    const [m0, v0, m1, v1] = [...moments(), ...moments()] as tf.Tensor[];
+    const gradient = tf.tensor([0.5, -0.5, 1]);
+    const attributes = {
+      // lr 0.1 at step 1: stepSize = lr / (1 − β1), rootBiasCorrection = √(1 − β2).
+      beta1: 0.9, beta2: 0.999, epsilon: 1e-8, stepSizes: [1, 1], rootBiasCorrections: [Math.sqrt(0.001), Math.sqrt(0.001)], decayFactors: [1, 1],
+      momentsInPlace: [1, 1], parameterInPlace: [1, 1],
+    };
+    // Group 0 and group 1 name the same parameter memory; group 1's gradient is that parameter too.
+    const inputs = { p0: parameter, g0: gradient, m0, v0, p1: parameter, g1: parameter, m1, v1 };
+    const outputs = tf.engine().runKernel('RecaAdamUpdate', inputs, attributes) as unknown as tf.Tensor[];
+    // One Adam step from zero moments moves each element by lr·sign(g) = 0.1·sign(g), from the original values.
+    const first = Array.from((outputs[0] as tf.Tensor).dataSync());
+    const second = Array.from((outputs[3] as tf.Tensor).dataSync());
+    expect(first.map((value) => Number(value.toFixed(4)))).toEqual([0.9, 2.1, 2.9]);
+    expect(second.map((value) => Number(value.toFixed(4)))).toEqual([0.9, 1.9, 2.9]);
+    tf.dispose([...outputs, parameter, gradient, m0, v0, m1, v1] as tf.Tensor[]);
+  });
+
   it('updates nothing when a group cannot be fused (an int32 gradient takes the composed path)', async () => {
     await registerTorchBackend({ device: 'cpu', warnOnFallback: false });
     await tf.setBackend('torch');
