@@ -23,8 +23,8 @@ export function pytorchEnvironment(sameWaitAsTorchBackend = false): Record<strin
 
 /** How PyTorch's OpenMP threads wait in `environment`, for the benchmark's note: `'spin N'`, a policy, or libgomp's default. */
 export function pytorchWaitNote(environment: Readonly<Record<string, string | undefined>>): string {
-  const policy = environment['OMP_WAIT_POLICY'];
-  if (policy !== undefined && policy !== '') return `OpenMP wait ${policy.toLowerCase()}`;
-  const spinCount = environment['GOMP_SPINCOUNT'];
-  return spinCount !== undefined && spinCount !== '' ? `OpenMP spin ${spinCount}` : "libgomp's default OpenMP wait";
+  // 'inherit' only reads the environment (on a copy): the policy in effect, 'spin N', or undefined for libgomp's own.
+  const policy = applyOpenMpWaitPolicy('inherit', { ...environment });
+  if (policy === undefined) return "libgomp's default OpenMP wait";
+  return policy.startsWith('spin ') ? `OpenMP ${policy}` : `OpenMP wait ${policy}`;
 }

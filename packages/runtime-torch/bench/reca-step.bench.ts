@@ -37,6 +37,7 @@ import { activateBenchBackend } from './activate-bench-backend.js';
 import { benchMicroBatches, benchTrainingState, type BenchFamilyName } from './bench-reca-batches.js';
 import { flag, listOption, option } from './bench-command-line.js';
 import { autoregressiveBenchTokenizer } from './bench-tokenizer.js';
+import { median } from './median.js';
 import { pytorchEnvironment, pytorchWaitNote } from './pytorch-environment.js';
 import { formatKernelProfile, profileTorchStep } from '../src/test-support/kernel-profile.js';
 import type { TorchDeviceRequest } from '../src/torch-backend-options.js';
@@ -74,10 +75,6 @@ const familyNames: readonly FamilyName[] = ['diffusion', 'masked-autoregressive'
 const presetNames: readonly PresetName[] = ['tiny', 'small', 'base'];
 const backendChoices: readonly BackendName[] = ['torch', 'wasm', 'cpu'];
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
 
 function firstLine(error: unknown): string {
   return error instanceof Error ? (error.message.split('\n')[0] as string) : String(error);

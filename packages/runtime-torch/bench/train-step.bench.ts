@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { tf, type BackendName } from '@reca/runtime';
 import { findPythonTorch } from '../scripts/find-libtorch.js';
 import { registerTorchBackend } from '../src/register-torch-backend.js';
+import { median } from './median.js';
 import { pytorchEnvironment, pytorchWaitNote } from './pytorch-environment.js';
 import { activateBenchBackend } from './activate-bench-backend.js';
 import { flag, option } from './bench-command-line.js';
@@ -40,10 +41,6 @@ interface BenchRow {
   readonly note: string;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
 
 const presetName = option('preset', 'small') as keyof typeof transformerPresets;
 const preset: TransformerConfig | undefined = transformerPresets[presetName];

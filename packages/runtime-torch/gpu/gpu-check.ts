@@ -12,6 +12,7 @@ import { registerGradientFixes, tf } from '@reca/runtime';
 import { TorchBackend } from '../src/backend/torch-backend.js';
 import { registerTorchBackend } from '../src/register-torch-backend.js';
 import { option } from '../bench/bench-command-line.js';
+import { median } from '../bench/median.js';
 import type { TorchDeviceRequest } from '../src/torch-backend-options.js';
 import { differentialCases } from '../src/test-support/differential-cases.js';
 import { formatKernelProfile, profileTorchStep } from '../src/test-support/kernel-profile.js';
@@ -146,10 +147,9 @@ for (const presetName of presets) {
     times.push(performance.now() - start);
   }
   trainer.dispose();
-  times.sort((a, b) => a - b);
   const timing: (typeof timings)[number] = {
     preset: presetName,
-    msPerStep: times[Math.floor(times.length / 2)] as number,
+    msPerStep: median(times),
     firstLoss: losses[0] as number,
     lastLoss: losses.at(-1) as number,
     fallbacks: [...registration.usage.fallbackCalls().keys()],
@@ -168,7 +168,6 @@ for (const presetName of presets) {
     loss.dispose();
   }
   issueTrainer.dispose();
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
   timing.issueMsPerStep = median(issueMs);
   timing.issuedStepMs = median(totalMs);
   console.log(`tfjs torch ${presetName}: issuing a step takes ${median(issueMs).toFixed(2)} ms of its ${median(totalMs).toFixed(2)} ms (read-back included)`);

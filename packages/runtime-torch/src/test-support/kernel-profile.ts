@@ -42,31 +42,34 @@ export async function profileTorchStep(step: () => unknown): Promise<KernelProfi
   if (typeof backend.transferCounts !== 'function') throw new Error(`profileTorchStep needs the torch backend; active: ${tf.getBackend()}`);
   const addon = backend.addon;
   const names = addon.kernelNames();
+  /** Runs `step` with every addon `run` call passed through `around` (with its kernel's name); restores `run` after. */
+  const withRunsObserved = async (around: (kernel: string, call: () => number) => number) => {
+    const run = addon.run;
+    addon.run = (code, handles, attrs) => around(names[code] ?? String(code), () => run.call(addon, code, handles, attrs));
+    try {
+      await step();
+    } finally {
+      addon.run = run;
+    }
+  };
+
   const host = new Map<string, { calls: number; ms: number; maxMs: number }>();
-  const run = addon.run;
-  addon.run = (code, handles, attrs) => {
+  const transfersBefore = backend.transferCounts();
+  const stepStarted = performance.now();
+  await withRunsObserved((kernel, call) => {
     const started = performance.now();
     try {
-      return run.call(addon, code, handles, attrs);
+      return call();
     } finally {
-      const name = names[code] ?? String(code);
-      const entry = host.get(name) ?? { calls: 0, ms: 0, maxMs: 0 };
+      const entry = host.get(kernel) ?? { calls: 0, ms: 0, maxMs: 0 };
       const elapsed = performance.now() - started;
       entry.calls += 1;
       entry.ms += elapsed;
       entry.maxMs = Math.max(entry.maxMs, elapsed);
-      host.set(name, entry);
+      host.set(kernel, entry);
     }
-  };
-  const transfersBefore = backend.transferCounts();
-  let stepMs: number;
-  try {
-    const started = performance.now();
-    await step();
-    stepMs = performance.now() - started;
-  } finally {
-    addon.run = run;
-  }
+  });
+  const stepMs = performance.now() - stepStarted;
   const transfersAfter = backend.transferCounts();
 
   const device = new Map<string, { calls: number; ms: number }>();
@@ -75,21 +78,15 @@ export async function profileTorchStep(step: () => unknown): Promise<KernelProfi
   });
   // Untimed: reading the counter (addon.info()) around every call would add its own cost to the timed passes.
   const inputCopies = new Map<string, number>();
-  addon.run = (code, handles, attrs) => {
+  await withRunsObserved((kernel, call) => {
     const before = addon.info().kernelInputCopies;
     try {
-      return run.call(addon, code, handles, attrs);
+      return call();
     } finally {
       const copies = addon.info().kernelInputCopies - before;
-      const name = names[code] ?? String(code);
-      if (copies > 0) inputCopies.set(name, (inputCopies.get(name) ?? 0) + copies);
+      if (copies > 0) inputCopies.set(kernel, (inputCopies.get(kernel) ?? 0) + copies);
     }
-  };
-  try {
-    await step();
-  } finally {
-    addon.run = run;
-  }
+  });
   for (const kernel of info.kernels) {
     const entry = device.get(kernel.name) ?? { calls: 0, ms: 0 };
     entry.calls += 1;
