@@ -8,6 +8,8 @@
       "sources": [
         "native/addon.cc",
         "native/context.cc",
+        "native/attributes.cc",
+        "native/execution.cc",
         "native/kernels_elementwise.cc",
         "native/kernels_reduction.cc",
         "native/kernels_shape.cc",

@@ -16,34 +16,34 @@ namespace {
 // ---- handle table ------------------------------------------------------------------------------------------------
 
 struct HandleTable {
-  std::vector<at::Tensor> slots;
+  std::vector<CellPointer> slots;
   std::vector<int32_t> freeSlots;
   int64_t live = 0;
 
-  int32_t store(at::Tensor tensor) {
+  int32_t store(CellPointer cell) {
     live++;
     if (!freeSlots.empty()) {
       const int32_t id = freeSlots.back();
       freeSlots.pop_back();
-      slots[id] = std::move(tensor);
+      slots[id] = std::move(cell);
       return id;
     }
-    slots.push_back(std::move(tensor));
+    slots.push_back(std::move(cell));
     return static_cast<int32_t>(slots.size() - 1);
   }
 
-  const at::Tensor& get(int64_t id) const {
-    if (id < 0 || id >= static_cast<int64_t>(slots.size()) || !slots[id].defined()) {
+  const CellPointer& get(int64_t id) const {
+    if (id < 0 || id >= static_cast<int64_t>(slots.size()) || !slots[id]) {
       throw std::invalid_argument("invalid or freed tensor handle " + std::to_string(id));
     }
     return slots[id];
   }
 
   void release(int64_t id) {
-    if (id < 0 || id >= static_cast<int64_t>(slots.size()) || !slots[id].defined()) {
+    if (id < 0 || id >= static_cast<int64_t>(slots.size()) || !slots[id]) {
       throw std::invalid_argument("double free of tensor handle " + std::to_string(id));
     }
-    slots[id] = at::Tensor();
+    slots[id].reset();
     freeSlots.push_back(static_cast<int32_t>(id));
     live--;
   }
@@ -51,11 +51,6 @@ struct HandleTable {
 
 HandleTable& handles() {
   static HandleTable table;
-  return table;
-}
-
-KernelTable& kernels() {
-  static KernelTable table;
   return table;
 }
 
@@ -89,6 +84,8 @@ Napi::Value guardedWith(const Napi::CallbackInfo& info, Context context, Body bo
     throw;
   } catch (const Unsupported& error) {
     throw Napi::Error::New(env, std::string("RECA_UNSUPPORTED: ") + error.what());
+  } catch (const QueuedKernelFailure& error) {
+    throw Napi::Error::New(env, std::string("RECA_QUEUED_KERNEL_FAILED: ") + error.what());
   } catch (const c10::Error& error) {
     throw Napi::Error::New(env, context() + ": " + firstLine(error.what_without_backtrace()));
   } catch (const std::exception& error) {
@@ -180,7 +177,7 @@ Napi::Value Write(const Napi::CallbackInfo& info) {
       if (source != target) host = host.to(target);
       tensor = staged ? host.to(state.device, /*non_blocking=*/true) : host;
     }
-    return Napi::Number::New(info.Env(), handles().store(std::move(tensor)));
+    return Napi::Number::New(info.Env(), handles().store(readyCell(std::move(tensor))));
   });
 }
 
@@ -188,7 +185,7 @@ Napi::Value Write(const Napi::CallbackInfo& info) {
 Napi::Value Read(const Napi::CallbackInfo& info) {
   return guarded(info, "read", [&]() -> Napi::Value {
     c10::InferenceMode inferenceMode;
-    at::Tensor tensor = handles().get(handleArgument(info[0]));
+    at::Tensor tensor = waitFor(*handles().get(handleArgument(info[0])));
     tensor = tensor.to(at::kCPU).contiguous();
     const size_t elementCount = static_cast<size_t>(tensor.numel());
     Napi::Env env = info.Env();
@@ -257,58 +254,37 @@ Napi::Value Run(const Napi::CallbackInfo& info) {
   return guardedWith(info, [&name]() { return "kernel '" + name + "'"; }, [&]() -> Napi::Value {
     c10::InferenceMode inferenceMode;
     const Napi::Array handleArray = info[1].As<Napi::Array>();
-    std::vector<std::optional<at::Tensor>> inputs(handleArray.Length());
-    std::vector<c10::TensorImpl*> inputImpls;
-    inputImpls.reserve(handleArray.Length());
+    std::vector<CellPointer> inputs(handleArray.Length());
     for (uint32_t index = 0; index < handleArray.Length(); index++) {
       const int64_t id = handleArray.Get(index).As<Napi::Number>().Int64Value();
-      if (id < 0) continue;
-      inputs[index] = handles().get(id);
-      inputImpls.push_back(inputs[index]->unsafeGetTensorImpl());
+      if (id >= 0) inputs[index] = handles().get(id);
     }
-    Napi::Object attrs = info[2].IsObject() ? info[2].As<Napi::Object>() : Napi::Object();
-    std::vector<at::Tensor> outputs;
-    {
-      SmallKernelThreads threads(code, name, inputs);
-      KernelContext context(info.Env(), name, std::move(inputs), attrs);
-      outputs = kernels().at(code)(context);
-    }
-    // An output that is an input's own tensor (a same-dtype Cast, an in-place update) gets its own alias, so that
-    // every handle is a distinct tensor and a storage's use count says how many handles see its memory.
-    for (at::Tensor& output : outputs) {
-      for (c10::TensorImpl* impl : inputImpls) {
-        if (output.unsafeGetTensorImpl() == impl) {
-          output = output.alias();
-          break;
-        }
-      }
-    }
+    std::vector<CellPointer> outputs = runKernel(code, inputs, snapshotAttributes(info[2]));
 
     OutputBuffer& buffer = outputBuffer();
     size_t needed = 0;
-    for (const at::Tensor& output : outputs) needed += 3 + output.dim();
+    for (const CellPointer& output : outputs) needed += 3 + output->sizes.size();
     if (buffer.data == nullptr || needed > buffer.length) {
       throw std::length_error("output metadata needs " + std::to_string(needed) + " slots; buffer has " +
                               std::to_string(buffer.length));
     }
     size_t cursor = 0;
-    for (at::Tensor& output : outputs) {
-      at::Tensor stored = normalizeDtype(output);
-      if (computeState().cuda && stored.device().is_cpu() && stored.dim() > 0) stored = toDevice(stored);
-      const int32_t rank = static_cast<int32_t>(stored.dim());
-      const int32_t dtype = dtypeCodeOf(stored.scalar_type());
-      std::vector<int64_t> sizes = stored.sizes().vec();
-      buffer.data[cursor++] = handles().store(std::move(stored));
-      buffer.data[cursor++] = dtype;
-      buffer.data[cursor++] = rank;
-      for (int64_t size : sizes) buffer.data[cursor++] = static_cast<int32_t>(size);
+    for (CellPointer& output : outputs) {
+      const int32_t rank = static_cast<int32_t>(output->sizes.size());
+      const int32_t dtype = dtypeCodeOf(output->dtype);
+      const std::vector<int64_t>& sizes = output->sizes;
+      int32_t* slot = buffer.data + cursor;
+      cursor += 3 + rank;
+      for (int32_t dim = 0; dim < rank; dim++) slot[3 + dim] = static_cast<int32_t>(sizes[dim]);
+      slot[1] = dtype;
+      slot[2] = rank;
+      slot[0] = handles().store(std::move(output));
     }
     return Napi::Number::New(info.Env(), static_cast<double>(outputs.size()));
   });
 }
 
 // OpenBLAS, when it is the BLAS libtorch loaded: its thread count and threading model.
-using SetThreadsFunction = void (*)(int);
 using GetIntFunction = int (*)();
 using GetConfigFunction = char* (*)();
 
@@ -341,6 +317,13 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
     result.Set("singleThreadWorkBelow", static_cast<double>(computeState().singleThreadWorkBelow));
     result.Set("singleThreadKernelCalls", static_cast<double>(singleThreadKernelCalls()));
     result.Set("kernelInputCopies", static_cast<double>(kernelInputCopies()));
+    const ExecutionCounts counts = executionCounts();
+    result.Set("asynchronousExecution", asynchronousExecution());
+    result.Set("queuedKernelCalls", static_cast<double>(counts.queued));
+    result.Set("awaitedKernelCalls", static_cast<double>(counts.awaited));
+    result.Set("inferredSignatures", static_cast<double>(counts.inferred));
+    result.Set("executionBusyMs", counts.busyMilliseconds);
+    result.Set("pendingKernels", static_cast<double>(counts.pending));
     result.Set("blas", blasInfo(env));
     return result;
   });
@@ -380,28 +363,36 @@ Napi::Value Configure(const Napi::CallbackInfo& info) {
       state.poolAwakeMicroseconds = std::isfinite(value) ? static_cast<int64_t>(value) : -1;
     }
     const Napi::Value threads = options.Get("threads");
-    if (threads.IsNumber() && threads.As<Napi::Number>().Int32Value() > 0) {
-      at::set_num_threads(threads.As<Napi::Number>().Int32Value());
-    }
-    // Flush-to-zero / denormals-are-zero for this thread (ATen's OpenMP workers, created later, inherit it): denormal
-    // operands make CPU arithmetic ~15× slower (Adam's second moments of near-zero gradients reach them).
-    const Napi::Value flushDenormals = options.Get("flushDenormals");
-    if (flushDenormals.IsBoolean()) at::globalContext().setFlushDenormal(flushDenormals.As<Napi::Boolean>().Value());
+    if (threads.IsNumber() && threads.As<Napi::Number>().Int32Value() > 0) state.threads = threads.As<Napi::Number>().Int32Value();
     const Napi::Value blasThreads = options.Get("blasThreads");
     if (blasThreads.IsNumber() && blasThreads.As<Napi::Number>().Int32Value() > 0) {
-      void* setThreads = dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
-      if (setThreads != nullptr) {
-        reinterpret_cast<SetThreadsFunction>(setThreads)(blasThreads.As<Napi::Number>().Int32Value());
-      }
+      state.blasThreads = blasThreads.As<Napi::Number>().Int32Value();
     }
+    const Napi::Value flushDenormals = options.Get("flushDenormals");
+    if (flushDenormals.IsBoolean()) state.flushDenormals = flushDenormals.As<Napi::Boolean>().Value();
+    const Napi::Value asynchronous = options.Get("asynchronousExecution");
+    // Drains the queue first: the execution thread applies the settings below when it starts.
+    if (asynchronous.IsBoolean()) setAsynchronousExecution(asynchronous.As<Napi::Boolean>().Value());
+    applyThreadSettings();
     return info.Env().Undefined();
   });
 }
 
-// synchronize(): waits for queued device work (a one-element device-to-host copy).
+// setAsynchronousExecution(asynchronous: boolean): queue kernels for the execution thread, or run them in line (after
+// the queue has drained).
+Napi::Value SetAsynchronousExecutionFunction(const Napi::CallbackInfo& info) {
+  return guarded(info, "setAsynchronousExecution", [&]() -> Napi::Value {
+    if (!info[0].IsBoolean()) throw std::invalid_argument("expects a boolean");
+    setAsynchronousExecution(info[0].As<Napi::Boolean>().Value());
+    return info.Env().Undefined();
+  });
+}
+
+// synchronize(): waits for queued kernels, then for queued device work (a one-element device-to-host copy).
 Napi::Value Synchronize(const Napi::CallbackInfo& info) {
   return guarded(info, "synchronize", [&]() -> Napi::Value {
     c10::InferenceMode inferenceMode;
+    drainQueue();
     if (computeState().cuda) {
       at::Tensor probe = at::zeros({1}, deviceOptions(at::kFloat));
       (void)probe.to(at::kCPU);
@@ -413,7 +404,7 @@ Napi::Value Synchronize(const Napi::CallbackInfo& info) {
 // describe(handle) → { shape, dtype code, device } (tests and diagnostics)
 Napi::Value Describe(const Napi::CallbackInfo& info) {
   return guarded(info, "describe", [&]() -> Napi::Value {
-    const at::Tensor& tensor = handles().get(handleArgument(info[0]));
+    const at::Tensor& tensor = waitFor(*handles().get(handleArgument(info[0])));
     Napi::Object result = Napi::Object::New(info.Env());
     Napi::Array shape = Napi::Array::New(info.Env(), tensor.dim());
     for (int64_t index = 0; index < tensor.dim(); index++) {
@@ -427,6 +418,11 @@ Napi::Value Describe(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
+
+KernelTable& kernels() {
+  static KernelTable table;
+  return table;
+}
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   KernelTable& table = kernels();
@@ -451,6 +447,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("configure", Napi::Function::New(env, Configure, "configure"));
   exports.Set("synchronize", Napi::Function::New(env, Synchronize, "synchronize"));
+  exports.Set("setAsynchronousExecution", Napi::Function::New(env, SetAsynchronousExecutionFunction, "setAsynchronousExecution"));
   exports.Set("describe", Napi::Function::New(env, Describe, "describe"));
   return exports;
 }

@@ -1,6 +1,9 @@
 // KernelContext, dtype and device helpers.
 #include "reca_torch.h"
 
+#include <ATen/Parallel.h>
+#include <dlfcn.h>
+
 #include <stdexcept>
 
 namespace reca {
@@ -8,6 +11,19 @@ namespace reca {
 ComputeState& computeState() {
   static ComputeState state;
   return state;
+}
+
+void applyThreadSettings() {
+  const ComputeState& state = computeState();
+  if (state.threads > 0) at::set_num_threads(state.threads);
+  if (state.blasThreads > 0) {
+    // OpenBLAS, when it is the BLAS libtorch loaded (with OpenMP it sets the calling thread's OpenMP count).
+    using SetThreadsFunction = void (*)(int);
+    void* setThreads = dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
+    if (setThreads != nullptr) reinterpret_cast<SetThreadsFunction>(setThreads)(state.blasThreads);
+  }
+  // Denormal operands make CPU arithmetic ~15× slower (Adam's second moments of near-zero gradients reach them).
+  at::globalContext().setFlushDenormal(state.flushDenormals);
 }
 
 at::ScalarType scalarTypeOf(int32_t code) {
@@ -63,8 +79,8 @@ at::Tensor normalizeDtype(const at::Tensor& tensor) {
   }
 }
 
-int64_t& kernelInputCopies() {
-  static int64_t copies = 0;
+std::atomic<int64_t>& kernelInputCopies() {
+  static std::atomic<int64_t> copies{0};
   return copies;
 }
 
@@ -95,9 +111,9 @@ int64_t normalizeAxis(int64_t axis, int64_t rank, const char* what) {
   return normalized;
 }
 
-KernelContext::KernelContext(Napi::Env env, const std::string& kernelName, std::vector<std::optional<at::Tensor>> inputs,
-                             Napi::Object attrs)
-    : env_(env), kernelName_(kernelName), inputs_(std::move(inputs)), attrs_(attrs) {}
+KernelContext::KernelContext(const std::string& kernelName, std::vector<std::optional<at::Tensor>> inputs,
+                             const Attributes& attrs)
+    : kernelName_(kernelName), inputs_(std::move(inputs)), attrs_(attrs) {}
 
 bool KernelContext::hasInput(size_t index) const { return index < inputs_.size() && inputs_[index].has_value(); }
 
@@ -131,39 +147,37 @@ std::vector<at::Tensor> KernelContext::deviceInputs() const {
   return tensors;
 }
 
-Napi::Value KernelContext::attr(const char* name) const {
-  if (attrs_.IsEmpty()) return env_.Undefined();
-  return attrs_.Get(name);
+const AttributeValue* KernelContext::attr(const char* name) const {
+  for (const auto& [attributeName, value] : attrs_) {
+    if (attributeName == name) return &value;
+  }
+  return nullptr;
 }
 
 void KernelContext::attrError(const char* name, const char* expected) const {
   throw std::invalid_argument("kernel '" + kernelName_ + "': attribute '" + name + "' must be " + expected);
 }
 
-bool KernelContext::hasAttr(const char* name) const {
-  const Napi::Value value = attr(name);
-  return !value.IsUndefined() && !value.IsNull();
-}
+bool KernelContext::hasAttr(const char* name) const { return attr(name) != nullptr; }
 
 bool KernelContext::boolAttr(const char* name, bool fallback) const {
-  const Napi::Value value = attr(name);
-  if (value.IsUndefined() || value.IsNull()) return fallback;
-  if (value.IsBoolean()) return value.As<Napi::Boolean>().Value();
-  if (value.IsNumber()) return value.As<Napi::Number>().DoubleValue() != 0;
+  const AttributeValue* value = attr(name);
+  if (value == nullptr) return fallback;
+  if (value->kind == AttributeValue::Kind::kBoolean || value->kind == AttributeValue::Kind::kNumber) return value->number != 0;
   attrError(name, "a boolean");
 }
 
 double KernelContext::numberAttr(const char* name) const {
-  const Napi::Value value = attr(name);
-  if (!value.IsNumber()) attrError(name, "a number");
-  return value.As<Napi::Number>().DoubleValue();
+  const AttributeValue* value = attr(name);
+  if (value == nullptr || value->kind != AttributeValue::Kind::kNumber) attrError(name, "a number");
+  return value->number;
 }
 
 double KernelContext::numberAttr(const char* name, double fallback) const {
-  const Napi::Value value = attr(name);
-  if (value.IsUndefined() || value.IsNull()) return fallback;
-  if (!value.IsNumber()) attrError(name, "a number");
-  return value.As<Napi::Number>().DoubleValue();
+  const AttributeValue* value = attr(name);
+  if (value == nullptr) return fallback;
+  if (value->kind != AttributeValue::Kind::kNumber) attrError(name, "a number");
+  return value->number;
 }
 
 int64_t KernelContext::intAttr(const char* name) const { return static_cast<int64_t>(numberAttr(name)); }
@@ -173,47 +187,42 @@ int64_t KernelContext::intAttr(const char* name, int64_t fallback) const {
 }
 
 std::string KernelContext::stringAttr(const char* name) const {
-  const Napi::Value value = attr(name);
-  if (!value.IsString()) attrError(name, "a string");
-  return value.As<Napi::String>().Utf8Value();
+  const AttributeValue* value = attr(name);
+  if (value == nullptr || value->kind != AttributeValue::Kind::kString) attrError(name, "a string");
+  return value->text;
 }
 
 std::string KernelContext::stringAttr(const char* name, const std::string& fallback) const {
-  const Napi::Value value = attr(name);
-  if (value.IsUndefined() || value.IsNull()) return fallback;
-  if (!value.IsString()) attrError(name, "a string");
-  return value.As<Napi::String>().Utf8Value();
+  const AttributeValue* value = attr(name);
+  if (value == nullptr) return fallback;
+  if (value->kind != AttributeValue::Kind::kString) attrError(name, "a string");
+  return value->text;
 }
 
 std::optional<std::vector<int64_t>> KernelContext::intListAttr(const char* name) const {
-  const Napi::Value value = attr(name);
-  if (value.IsUndefined() || value.IsNull()) return std::nullopt;
-  if (value.IsNumber()) return std::vector<int64_t>{static_cast<int64_t>(value.As<Napi::Number>().DoubleValue())};
-  if (!value.IsArray()) attrError(name, "a number or an array of numbers");
-  const Napi::Array array = value.As<Napi::Array>();
-  std::vector<int64_t> list(array.Length());
-  for (uint32_t index = 0; index < array.Length(); index++) {
-    const Napi::Value element = array.Get(index);
-    if (!element.IsNumber()) attrError(name, "an array of numbers");
-    list[index] = static_cast<int64_t>(element.As<Napi::Number>().DoubleValue());
+  const AttributeValue* value = attr(name);
+  if (value == nullptr) return std::nullopt;
+  if (value->kind == AttributeValue::Kind::kNumber) return std::vector<int64_t>{static_cast<int64_t>(value->number)};
+  if (value->kind != AttributeValue::Kind::kList) attrError(name, "a number or an array of numbers");
+  std::vector<int64_t> list(value->items.size());
+  for (size_t index = 0; index < list.size(); index++) {
+    const AttributeValue& element = value->items[index];
+    if (element.kind != AttributeValue::Kind::kNumber) attrError(name, "an array of numbers");
+    list[index] = static_cast<int64_t>(element.number);
   }
   return list;
 }
 
 std::vector<double> KernelContext::numberListAttr(const char* name) const {
-  const Napi::Value value = attr(name);
-  if (!value.IsArray()) attrError(name, "an array of numbers");
-  const Napi::Array array = value.As<Napi::Array>();
-  std::vector<double> list(array.Length());
-  for (uint32_t index = 0; index < array.Length(); index++) {
-    const Napi::Value element = array.Get(index);
-    if (element.IsBoolean()) {
-      list[index] = element.As<Napi::Boolean>().Value() ? 1 : 0;
-    } else if (element.IsNumber()) {
-      list[index] = element.As<Napi::Number>().DoubleValue();
-    } else {
+  const AttributeValue* value = attr(name);
+  if (value == nullptr || value->kind != AttributeValue::Kind::kList) attrError(name, "an array of numbers");
+  std::vector<double> list(value->items.size());
+  for (size_t index = 0; index < list.size(); index++) {
+    const AttributeValue& element = value->items[index];
+    if (element.kind != AttributeValue::Kind::kBoolean && element.kind != AttributeValue::Kind::kNumber) {
       attrError(name, "an array of numbers or booleans");
     }
+    list[index] = element.number;
   }
   return list;
 }
@@ -225,18 +234,15 @@ std::vector<int64_t> KernelContext::requiredIntListAttr(const char* name) const 
 }
 
 std::vector<int64_t> KernelContext::pairListAttr(const char* name) const {
-  const Napi::Value value = attr(name);
-  if (!value.IsArray()) attrError(name, "an array of [before, after] pairs");
-  const Napi::Array array = value.As<Napi::Array>();
+  const AttributeValue* value = attr(name);
+  if (value == nullptr || value->kind != AttributeValue::Kind::kList) attrError(name, "an array of [before, after] pairs");
   std::vector<int64_t> flat;
-  flat.reserve(array.Length() * 2);
-  for (uint32_t index = 0; index < array.Length(); index++) {
-    const Napi::Value pair = array.Get(index);
-    if (!pair.IsArray() || pair.As<Napi::Array>().Length() != 2) attrError(name, "an array of [before, after] pairs");
-    for (uint32_t side = 0; side < 2; side++) {
-      const Napi::Value element = pair.As<Napi::Array>().Get(side);
-      if (!element.IsNumber()) attrError(name, "an array of [before, after] number pairs");
-      flat.push_back(static_cast<int64_t>(element.As<Napi::Number>().DoubleValue()));
+  flat.reserve(value->items.size() * 2);
+  for (const AttributeValue& pair : value->items) {
+    if (pair.kind != AttributeValue::Kind::kList || pair.items.size() != 2) attrError(name, "an array of [before, after] pairs");
+    for (const AttributeValue& element : pair.items) {
+      if (element.kind != AttributeValue::Kind::kNumber) attrError(name, "an array of [before, after] number pairs");
+      flat.push_back(static_cast<int64_t>(element.number));
     }
   }
   return flat;
@@ -245,6 +251,21 @@ std::vector<int64_t> KernelContext::pairListAttr(const char* name) const {
 void KernelTable::add(const std::string& name, KernelFunction function) {
   names_.push_back(name);
   functions_.push_back(std::move(function));
+  shapeNeutral_.emplace_back();
+  sharedState_.push_back(false);
 }
+
+size_t KernelTable::codeOf(const std::string& name) const {
+  for (size_t code = 0; code < names_.size(); code++) {
+    if (names_[code] == name) return code;
+  }
+  throw std::logic_error("no kernel '" + name + "' in the table");
+}
+
+void KernelTable::declareShapeNeutral(const std::string& name, std::vector<std::string> attributes) {
+  shapeNeutral_[codeOf(name)] = std::move(attributes);
+}
+
+void KernelTable::declareSharedState(const std::string& name) { sharedState_[codeOf(name)] = true; }
 
 }  // namespace reca

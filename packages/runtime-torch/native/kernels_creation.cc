@@ -13,6 +13,7 @@ void registerCreationKernels(KernelTable& table) {
     const at::ScalarType type = scalarTypeOfName(dtype);
     return std::vector<at::Tensor>{at::full(shape, context.numberAttr("value"), creationOptions(type, shape))};
   });
+  table.declareShapeNeutral("Fill", {"value"});
 
   table.add("Range", [](const KernelContext& context) {
     const double start = context.numberAttr("start");

@@ -78,6 +78,7 @@ void registerElementwiseKernels(KernelTable& table) {
     const double alpha = context.numberAttr("alpha", 0.2);
     return std::vector<at::Tensor>{at::where(at::lt(x, 0), at::mul(x, alpha), x)};
   });
+  table.declareShapeNeutral("LeakyRelu", {"alpha"});
   table.add("Step", [](const KernelContext& context) {
     const at::Tensor x = context.elementwiseInputs()[0];
     const double alpha = context.numberAttr("alpha", 0);
@@ -91,6 +92,7 @@ void registerElementwiseKernels(KernelTable& table) {
     return std::vector<at::Tensor>{
         at::clamp(x, context.numberAttr("clipValueMin"), context.numberAttr("clipValueMax"))};
   });
+  table.declareShapeNeutral("ClipByValue", {"clipValueMin", "clipValueMax"});
   table.add("EluGrad", [](const KernelContext& context) {
     std::vector<at::Tensor> inputs = context.elementwiseInputs();
     const at::Tensor& dy = inputs[0];

@@ -26,7 +26,8 @@ double sizeRatio(int64_t inputLength, int64_t outputLength, const ResizeMode& mo
 // The interpolation matrices and index vectors depend only on the lengths and the mode: each is built on the host once
 // and kept on the compute device, so a resize on CUDA copies nothing from the host per call. Only matrix products and
 // index selections read them (never written). Each cache is emptied when it would pass kResizeCacheBytes (device
-// memory tfjs does not count); a model resizes between a handful of sizes. Used from the JavaScript thread only.
+// memory tfjs does not count); a model resizes between a handful of sizes. Used by one thread only: every kernel runs
+// on the JavaScript thread, or every kernel on the execution thread (execution.cc).
 using ResizeKey = std::tuple<int64_t, int64_t, bool, bool, std::string>;
 constexpr int64_t kResizeCacheBytes = int64_t{64} << 20;
 
@@ -162,6 +163,10 @@ void registerImageKernels(KernelTable& table) {
     at::Tensor result = at::zeros({batch, height, width, channels}, dy.options());
     return std::vector<at::Tensor>{result.index_add(2, nearestIndices(width, dy.size(2), mode), rowsAccumulated)};
   });
+  // The resize caches are not shared between threads: these kernels run only where every kernel runs.
+  for (const char* name : {"ResizeBilinear", "ResizeBilinearGrad", "ResizeNearestNeighbor", "ResizeNearestNeighborGrad"}) {
+    table.declareSharedState(name);
+  }
 }
 
 }  // namespace reca

@@ -11,10 +11,12 @@ void registerIndexingKernels(KernelTable& table) {
     const int64_t axis = normalizeAxis(context.intAttr("axis", 0), x.dim(), "gather axis");
     const int64_t batchDims = context.intAttr("batchDims", 0);
     if (batchDims != 0) throw Unsupported("GatherV2 with batchDims " + std::to_string(batchDims));
-    at::Tensor gathered = x.index_select(axis, indices.reshape({-1}).to(at::kLong));
     std::vector<int64_t> shape(x.sizes().begin(), x.sizes().begin() + axis);
     for (int64_t size : indices.sizes()) shape.push_back(size);
     for (int64_t dim = axis + 1; dim < x.dim(); dim++) shape.push_back(x.size(dim));
+    // Meta tensors (output shapes only, execution.cc): ATen 1.13's index_select has no meta kernel.
+    if (x.is_meta()) return std::vector<at::Tensor>{at::empty(shape, x.options())};
+    at::Tensor gathered = x.index_select(axis, indices.reshape({-1}).to(at::kLong));
     return std::vector<at::Tensor>{gathered.reshape(shape)};
   });
 
@@ -50,6 +52,8 @@ void registerIndexingKernels(KernelTable& table) {
       rowShape.push_back(x.size(dim));
       outputShape.push_back(x.size(dim));
     }
+    // Meta tensors (output shapes only, execution.cc): ATen 1.13's scatter_add has no meta kernel.
+    if (x.is_meta()) return std::vector<at::Tensor>{at::empty(outputShape, x.options())};
     at::Tensor rows = x.reshape(rowShape);
     at::Tensor ids = segmentIds.reshape({-1});
     const at::Tensor valid = at::logical_and(at::ge(ids, 0), at::lt(ids, numSegments));

@@ -13,6 +13,7 @@
 
 #include <ATen/ATen.h>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -41,9 +42,20 @@ struct ComputeState {
   int64_t singleThreadWorkBelow = 0;
   // How long the OpenMP pool spins after a parallel region before it sleeps; negative: it never sleeps.
   int64_t poolAwakeMicroseconds = -1;
+  // Flush-to-zero / denormals-are-zero on the threads that compute (configure's flushDenormals).
+  bool flushDenormals = false;
+  // ATen intra-op threads and OpenBLAS threads; 0: left as they are.
+  int threads = 0;
+  int blasThreads = 0;
 };
 
 ComputeState& computeState();
+
+// Applies computeState()'s thread counts and denormal flushing to the calling thread. OpenMP thread counts and the
+// floating-point control register are per thread: a thread that computes without this would use OpenMP's default
+// (every core, for OpenBLAS too) and keep denormals. configure() applies them to the JavaScript thread, the execution
+// thread to itself when it starts (ATen's and OpenBLAS's OpenMP workers, created by these threads, inherit them).
+void applyThreadSettings();
 
 // For its lifetime, caps the calling thread's OpenMP threads at 1 when kernel `code`'s estimated work on `inputs` is
 // below computeState().singleThreadWorkBelow (CPU only); restores the count on destruction.
@@ -59,11 +71,12 @@ class SmallKernelThreads {
   bool ranParallel_ = false;
 };
 
-// Kernel calls SmallKernelThreads ran on one thread (diagnostics: info().singleThreadKernelCalls).
-int64_t& singleThreadKernelCalls();
+// Kernel calls SmallKernelThreads ran on one thread (diagnostics: info().singleThreadKernelCalls). Atomic: kernels
+// may run on the execution thread while JavaScript reads the count.
+std::atomic<int64_t>& singleThreadKernelCalls();
 // CPU tensors a kernel input needed on the CUDA device (toDevice's copies from pageable memory, which may wait for
 // the device; diagnostics: info().kernelInputCopies).
-int64_t& kernelInputCopies();
+std::atomic<int64_t>& kernelInputCopies();
 
 // at::ScalarType of a tfjs dtype code / name.
 at::ScalarType scalarTypeOf(int32_t code);
@@ -80,10 +93,30 @@ at::TensorOptions deviceOptions(at::ScalarType type);
 // Options for a new tensor of `shape`: 0-dim tensors stay on the CPU (see the device policy above).
 at::TensorOptions creationOptions(at::ScalarType type, at::IntArrayRef shape);
 
+// One tfjs attribute value, copied out of JavaScript (attributes.cc) so that a kernel can run on another thread:
+// N-API values may only be touched on the JavaScript thread.
+struct AttributeValue {
+  enum class Kind : uint8_t { kMissing, kBoolean, kNumber, kString, kList, kOther };
+  Kind kind = Kind::kMissing;
+  double number = 0;  // kNumber; kBoolean as 0 / 1
+  std::string text;   // kString
+  std::vector<AttributeValue> items;  // kList
+};
+
+// A kernel call's attributes by name (tfjs passes a handful per kernel: a linear search is fastest).
+using Attributes = std::vector<std::pair<std::string, AttributeValue>>;
+
+// Copies a tfjs attribute object (or undefined) into Attributes. Values other than booleans, numbers, strings,
+// null/undefined and arrays of those become kOther (a kernel reading one reports a clear error).
+Attributes snapshotAttributes(const Napi::Value& attrs);
+// Appends a byte encoding of `attributes` to `key` (equal encodings ⇔ equal attributes), leaving out the values of
+// the attributes named in `neutral`.
+void appendAttributesKey(const Attributes& attributes, const std::vector<std::string>& neutral, std::string& key);
+
 // The arguments of one kernel call.
 class KernelContext {
  public:
-  KernelContext(Napi::Env env, const std::string& kernelName, std::vector<std::optional<at::Tensor>> inputs, Napi::Object attrs);
+  KernelContext(const std::string& kernelName, std::vector<std::optional<at::Tensor>> inputs, const Attributes& attrs);
 
   const std::string& kernelName() const { return kernelName_; }
   size_t inputCount() const { return inputs_.size(); }
@@ -115,13 +148,13 @@ class KernelContext {
   std::vector<int64_t> pairListAttr(const char* name) const;
 
  private:
-  Napi::Value attr(const char* name) const;
+  // The attribute, or nullptr when absent, null or undefined.
+  const AttributeValue* attr(const char* name) const;
   [[noreturn]] void attrError(const char* name, const char* expected) const;
 
-  Napi::Env env_;
   const std::string& kernelName_;
   std::vector<std::optional<at::Tensor>> inputs_;
-  Napi::Object attrs_;
+  const Attributes& attrs_;
 };
 
 using KernelFunction = std::function<std::vector<at::Tensor>(const KernelContext&)>;
@@ -130,14 +163,81 @@ using KernelFunction = std::function<std::vector<at::Tensor>(const KernelContext
 class KernelTable {
  public:
   void add(const std::string& name, KernelFunction function);
+  // Attributes of kernel `name` that never change its output shapes (a learning rate, a fill value): asynchronous
+  // execution leaves them out of the signature whose output shapes it remembers, so a new value does not make the
+  // call wait (execution.cc; the execution thread still checks the shapes).
+  void declareShapeNeutral(const std::string& name, std::vector<std::string> attributes);
+  // Kernel `name` keeps state between calls (a cache): asynchronous execution never runs it on the JavaScript thread
+  // to learn its output shapes from meta tensors (execution.cc).
+  void declareSharedState(const std::string& name);
+  bool hasSharedState(size_t code) const { return sharedState_.at(code); }
   const std::vector<std::string>& names() const { return names_; }
   const KernelFunction& at(size_t code) const { return functions_.at(code); }
+  const std::vector<std::string>& shapeNeutralAttributes(size_t code) const { return shapeNeutral_.at(code); }
   size_t size() const { return functions_.size(); }
 
  private:
   std::vector<std::string> names_;
   std::vector<KernelFunction> functions_;
+  std::vector<std::vector<std::string>> shapeNeutral_;
+  std::vector<bool> sharedState_;
+  size_t codeOf(const std::string& name) const;
 };
+
+// ---- execution (execution.cc) -------------------------------------------------------------------------------------
+
+// The tensor a handle names. Ready at creation (written from JavaScript, or computed before `run` returned), or
+// pending until the execution thread has run the queued kernel that produces it. Shape, dtype and device are known
+// either way (for a pending cell, from the kernel's cached output shapes), so JavaScript never waits for them.
+struct TensorCell {
+  std::vector<int64_t> sizes;
+  at::ScalarType dtype = at::kFloat;
+  bool onCpu = true;
+  // Sequence number of the queued kernel that fills `tensor`; 0: ready at creation.
+  uint64_t producer = 0;
+  // Valid once ready; written by the execution thread before it publishes `producer` as completed.
+  at::Tensor tensor;
+  // Set instead of `tensor` when the producing kernel (or one of its inputs' kernels) failed.
+  std::shared_ptr<const std::string> failure;
+};
+
+using CellPointer = std::shared_ptr<TensorCell>;
+
+// A ready cell holding `tensor`.
+CellPointer readyCell(at::Tensor tensor);
+
+// A kernel queued earlier failed on the execution thread; thrown by the next call that can report it.
+class QueuedKernelFailure : public std::runtime_error {
+ public:
+  explicit QueuedKernelFailure(const std::string& what) : std::runtime_error(what) {}
+};
+
+// Runs kernel `code` with `inputs` (nullptr: an absent optional input) and `attrs`. Synchronous execution runs it on
+// the calling thread; asynchronous execution queues it for the execution thread when its output shapes are known
+// from an earlier call with the same input shapes, dtypes, devices and attributes (otherwise it waits for it), and
+// returns pending cells at once. Throws Unsupported and kernel errors of this call; a failure of a kernel queued
+// earlier is thrown as QueuedKernelFailure by the next run, wait or drain.
+std::vector<CellPointer> runKernel(uint32_t code, const std::vector<CellPointer>& inputs, Attributes attrs);
+// The tensor of `cell`, waiting for its kernel when pending; throws when that kernel failed.
+const at::Tensor& waitFor(const TensorCell& cell);
+// Waits until every queued kernel has run; reports a queued failure.
+void drainQueue();
+// Switches between synchronous (false, the default) and asynchronous execution; drains the queue first.
+void setAsynchronousExecution(bool asynchronous);
+bool asynchronousExecution();
+// Kernel calls queued without waiting, calls that waited to learn their output shapes, signatures inferred (info()).
+struct ExecutionCounts {
+  int64_t queued = 0;
+  int64_t awaited = 0;
+  // Signatures whose output shapes came from a run on meta tensors (no wait).
+  int64_t inferred = 0;
+  // Time the execution thread spent running kernels.
+  double busyMilliseconds = 0;
+  // Kernels queued and not yet run.
+  int64_t pending = 0;
+};
+ExecutionCounts executionCounts();
+
 
 // Normalises a possibly negative axis; throws std::invalid_argument when out of range.
 int64_t normalizeAxis(int64_t axis, int64_t rank, const char* what);
@@ -152,5 +252,8 @@ void registerLinearAlgebraKernels(KernelTable& table);
 void registerConvolutionKernels(KernelTable& table);
 void registerImageKernels(KernelTable& table);
 void registerFusedKernels(KernelTable& table);
+
+// The process's kernel table (addon.cc).
+KernelTable& kernels();
 
 }  // namespace reca

@@ -128,8 +128,8 @@ SmallKernelThreads::SmallKernelThreads(uint32_t code, const std::string& kernelN
   singleThreadKernelCalls()++;
 }
 
-int64_t& singleThreadKernelCalls() {
-  static int64_t calls = 0;
+std::atomic<int64_t>& singleThreadKernelCalls() {
+  static std::atomic<int64_t> calls{0};
   return calls;
 }
 

@@ -13,6 +13,7 @@ export {
   torchEnvironmentVariables,
   type TorchBackendOptions,
   type TorchDeviceRequest,
+  type TorchExecution,
 } from './torch-backend-options.js';
 export { TorchBackend, type TorchTensorRecord } from './backend/torch-backend.js';
 export { KernelUsage } from './kernels/kernel-usage.js';
@@ -20,6 +21,7 @@ export { nativeKernelInputs, type NativeKernelInputs } from './kernels/native-ke
 export { loadTorchAddon, defaultAddonPath, addonPathEnvironmentVariable } from './native/load-torch-addon.js';
 export type { TorchAddon, TorchAddonInfo } from './native/torch-addon.js';
 export { resolveTorchDevice, isTorchDeviceRequest } from './device/resolve-torch-device.js';
+export { resolveTorchExecution, isTorchExecution } from './device/resolve-torch-execution.js';
 export { resolveThreadCounts, type ThreadCounts } from './device/resolve-thread-counts.js';
 export { describeTorchDevice } from './device/describe-torch-device.js';
 export { applyOpenMpWaitPolicy, boundedSpinCount, type OpenMpWaitPolicy } from './device/apply-openmp-wait-policy.js';

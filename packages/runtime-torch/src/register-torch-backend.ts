@@ -1,13 +1,15 @@
-import { tf as runtimeTf } from '@reca/runtime';
+import { InvalidArgumentError, tf as runtimeTf } from '@reca/runtime';
 import { TorchBackend } from './backend/torch-backend.js';
 import { describeTorchDevice } from './device/describe-torch-device.js';
 import { resolveThreadCounts } from './device/resolve-thread-counts.js';
 import { resolveTorchDevice } from './device/resolve-torch-device.js';
+import { isTorchExecution, resolveTorchExecution } from './device/resolve-torch-execution.js';
 import { KernelUsage } from './kernels/kernel-usage.js';
 import { registerTorchKernels, type KernelRegistry } from './kernels/register-torch-kernels.js';
 import { applyOpenMpWaitPolicy, openMpAwakeMicroseconds } from './device/apply-openmp-wait-policy.js';
 import { loadTorchAddon } from './native/load-torch-addon.js';
-import { torchBackendName, torchEnvironmentVariables, type TorchBackendOptions } from './torch-backend-options.js';
+import { synchronizeAddon } from './backend/synchronize-addon.js';
+import { torchBackendName, torchEnvironmentVariables, type TorchBackendOptions, type TorchExecution } from './torch-backend-options.js';
 import type { TorchBackendRegistration } from './torch-backend-registration.js';
 
 /** The parts of the tfjs namespace the registration uses. */
@@ -47,11 +49,13 @@ async function register(options: TorchBackendOptions): Promise<TorchBackendRegis
   const addon = loadTorchAddon(options.addonPath);
   const offered = addon.info();
   const computeDevice = resolveTorchDevice(options.device ?? process.env[torchEnvironmentVariables.device] ?? 'auto', offered);
+  const execution = resolveTorchExecution(options.execution, computeDevice);
   addon.configure({
     device: computeDevice,
     flushDenormals: options.flushDenormals ?? true,
     poolAwakeMicroseconds: openMpAwakeMicroseconds(waitPolicy),
-    ...resolveThreadCounts(options, offered),
+    ...resolveThreadCounts(options, offered, process.env, execution === 'asynchronous' && computeDevice === 'cpu'),
+    asynchronousExecution: execution === 'asynchronous',
   });
   const configured = addon.info();
   const usage = new KernelUsage(options.warnOnFallback === false ? undefined : (message) => console.warn(message));
@@ -62,6 +66,13 @@ async function register(options: TorchBackendOptions): Promise<TorchBackendRegis
   const kernels = registerTorchKernels(registry, torchBackendName, addon, usage);
   return {
     device: describeTorchDevice(computeDevice, configured, waitPolicy),
+    get execution(): TorchExecution {
+      return addon.info().asynchronousExecution ? 'asynchronous' : 'synchronous';
+    },
+    setExecution(mode: TorchExecution): void {
+      if (!isTorchExecution(mode)) throw new InvalidArgumentError({ argument: 'execution', message: `must be 'asynchronous' or 'synchronous', got '${String(mode)}'` });
+      addon.setAsynchronousExecution(mode === 'asynchronous');
+    },
     backendName: torchBackendName,
     computeDevice,
     torchVersion: configured.torchVersion,
@@ -70,6 +81,6 @@ async function register(options: TorchBackendOptions): Promise<TorchBackendRegis
     fallbackKernels: kernels.fallback,
     usage,
     nativeHandleCount: () => addon.liveHandles(),
-    synchronize: () => addon.synchronize(),
+    synchronize: () => synchronizeAddon(addon),
   };
 }

@@ -3,6 +3,14 @@ import type { OpenMpWaitPolicy } from './device/apply-openmp-wait-policy.js';
 /** Where the `torch` backend computes: `'auto'` (CUDA when available, else CPU), `'cpu'`, `'cuda'` or `'cuda:<index>'`. */
 export type TorchDeviceRequest = 'auto' | 'cpu' | 'cuda' | `cuda:${number}`;
 
+/**
+ * How kernels run. `'asynchronous'`: JavaScript queues each kernel for one native execution thread and goes on at once
+ * (as PyTorch's CUDA launches do), so tfjs's per-kernel JavaScript and ATen's computation overlap; reads wait for the
+ * kernels they need. `'synchronous'`: each kernel runs on the JavaScript thread before the tfjs op returns (a failing
+ * kernel throws at its own call, as `CUDA_LAUNCH_BLOCKING=1` gives in PyTorch).
+ */
+export type TorchExecution = 'asynchronous' | 'synchronous';
+
 /** Options of {@link registerTorchBackend}. */
 export interface TorchBackendOptions {
   /**
@@ -17,8 +25,19 @@ export interface TorchBackendOptions {
    */
   device?: TorchDeviceRequest;
   /**
+   * How kernels run (see {@link TorchExecution}). Asynchronous execution needs each kernel's output shapes before it
+   * runs: it learns them from the first call of each input-shape signature (on the CPU from a run on meta tensors;
+   * otherwise that call waits), so a queued kernel's error (an index out of range) is thrown by the next kernel call or
+   * read, naming the kernel. Measured in the README: on 2 CPU cores the tiny recaSteps run 1.4–1.9× faster. On CUDA
+   * it is not yet measured, so CUDA defaults to synchronous.
+   * @default `RECA_TORCH_EXECUTION`, else `'asynchronous'` on the CPU and `'synchronous'` on CUDA
+   */
+  execution?: TorchExecution;
+  /**
    * ATen intra-op (OpenMP) threads.
-   * @default `RECA_TORCH_THREADS`, else the number of usable cores (`os.availableParallelism()`)
+   * @default `RECA_TORCH_THREADS`, else the number of usable cores (`os.availableParallelism()`), less one for
+   *   JavaScript when kernels run asynchronously on the CPU (an OpenMP worker competing with JavaScript for a core
+   *   stalls every parallel kernel: masked-autoregressive tiny 53 vs 32 ms on 2 cores)
    */
   threads?: number;
   /**
@@ -68,6 +87,7 @@ export const torchBackendName = 'torch';
 /** Environment variables read by {@link TorchBackendOptions} defaults. */
 export const torchEnvironmentVariables = {
   device: 'RECA_TORCH_DEVICE',
+  execution: 'RECA_TORCH_EXECUTION',
   threads: 'RECA_TORCH_THREADS',
   blasThreads: 'RECA_TORCH_BLAS_THREADS',
   singleThreadWorkBelow: 'RECA_TORCH_SINGLE_THREAD_WORK_BELOW',

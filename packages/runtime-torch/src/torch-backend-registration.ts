@@ -1,4 +1,5 @@
 import type { KernelUsage } from './kernels/kernel-usage.js';
+import type { TorchExecution } from './torch-backend-options.js';
 
 /**
  * What {@link registerTorchBackend} resolves to. Satisfies `@reca/runtime`'s `TorchBackendRegistration` contract
@@ -15,6 +16,13 @@ export interface TorchBackendRegistration {
   readonly torchVersion: string;
   /** ATen intra-op threads. */
   readonly threads: number;
+  /** How kernels run now (see `TorchBackendOptions.execution`). */
+  readonly execution: TorchExecution;
+  /**
+   * Switches how kernels run from now on, after every queued kernel has run (thread counts stay as registered).
+   * Synchronous execution makes a failing kernel throw at its own call: use it to find where an error comes from.
+   */
+  setExecution(mode: TorchExecution): void;
   /** tfjs kernels computed natively. */
   readonly nativeKernels: readonly string[];
   /** tfjs kernels that run the cpu backend's implementation on copies (with a one-time warning each). */
@@ -23,6 +31,9 @@ export interface TorchBackendRegistration {
   readonly usage: KernelUsage;
   /** Tensors the addon holds right now (flat over training steps when nothing leaks). */
   nativeHandleCount(): number;
-  /** Waits for queued device work (for timing; reads already wait). */
+  /**
+   * Waits for queued kernels and queued device work (for timing; reads already wait). Throws the `TorchKernelError` of
+   * a queued kernel that failed since the last report.
+   */
   synchronize(): void;
 }

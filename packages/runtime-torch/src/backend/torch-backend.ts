@@ -1,5 +1,7 @@
 import { tf } from '@reca/runtime';
-import { dtypeCodes, dtypesByCode, type TorchAddon } from '../native/torch-addon.js';
+import { torchKernelErrorOf } from '../errors/torch-kernel-error-of.js';
+import { synchronizeAddon } from './synchronize-addon.js';
+import { dtypeCodes, dtypesByCode, parseQueuedFailure, type TorchAddon } from '../native/torch-addon.js';
 import { TorchDataTable } from './torch-data-table.js';
 
 /**
@@ -133,7 +135,14 @@ export class TorchBackend extends tf.KernelBackend {
     const record = this.#data.get(dataId);
     if (record.handle < 0) return record.values as tf.BackendValues;
     this.#transfers.reads++;
-    return this.addon.read(record.handle);
+    try {
+      return this.addon.read(record.handle);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      // A queued kernel this tensor depends on failed: name that kernel.
+      if (parseQueuedFailure(message) !== undefined) throw torchKernelErrorOf('read', message, error, 'a read of a tensor computed from it');
+      throw error;
+    }
   }
 
   override async read(dataId: tf.DataId): Promise<tf.BackendValues> {
@@ -165,7 +174,7 @@ export class TorchBackend extends tf.KernelBackend {
   override async time(f: () => void): Promise<tf.BackendTimingInfo> {
     const start = performance.now();
     f();
-    this.addon.synchronize();
+    synchronizeAddon(this.addon);
     return { kernelMs: performance.now() - start };
   }
 

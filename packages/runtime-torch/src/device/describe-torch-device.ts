@@ -18,17 +18,18 @@ export function nvidiaGpuNames(): string[] {
 
 /**
  * One line describing where the backend computes, e.g. `'cuda:0 (NVIDIA H100 80GB HBM3, libtorch 2.11.0)'` or
- * `'cpu (libtorch 1.13.0, 2 threads, OpenBLAS openmp, OpenMP spin 3000)'`.
+ * `'cpu (libtorch 1.13.0, 1 thread, OpenBLAS openmp, asynchronous execution)'`.
  * @param waitPolicy - the OpenMP wait policy in effect (`applyOpenMpWaitPolicy`'s result); undefined: libgomp's default.
  */
 export function describeTorchDevice(device: string, info: TorchAddonInfo, waitPolicy?: string): string {
+  const execution = info.asynchronousExecution ? ', asynchronous execution' : '';
   if (device.startsWith('cuda')) {
     const index = Number.parseInt(device.split(':')[1] ?? '0', 10);
     const name = nvidiaGpuNames()[index];
-    return `${device} (${name === undefined ? '' : `${name}, `}libtorch ${info.torchVersion})`;
+    return `${device} (${name === undefined ? '' : `${name}, `}libtorch ${info.torchVersion}${execution})`;
   }
   const blas = info.blas.openblas ? `, OpenBLAS ${info.blas.threading ?? ''}`.trimEnd() : '';
   const threads = `${info.threads} thread${info.threads === 1 ? '' : 's'}`;
   const openMp = info.threads > 1 ? `, OpenMP ${waitPolicy ?? 'default wait'}` : '';
-  return `cpu (libtorch ${info.torchVersion}, ${threads}${blas}${openMp})`;
+  return `cpu (libtorch ${info.torchVersion}, ${threads}${blas}${openMp}${execution})`;
 }

@@ -4,6 +4,8 @@ import { TorchCudaUnavailableError } from '../errors/torch-cuda-unavailable-erro
 import type { TorchAddonInfo } from '../native/torch-addon.js';
 import { defaultSingleThreadWorkBelow, resolveThreadCounts } from './resolve-thread-counts.js';
 import { resolveTorchDevice } from './resolve-torch-device.js';
+import { resolveTorchExecution } from './resolve-torch-execution.js';
+import { availableParallelism } from 'node:os';
 
 function info(overrides: Partial<TorchAddonInfo> = {}): TorchAddonInfo {
   return {
@@ -15,6 +17,12 @@ function info(overrides: Partial<TorchAddonInfo> = {}): TorchAddonInfo {
     singleThreadWorkBelow: 0,
     singleThreadKernelCalls: 0,
     kernelInputCopies: 0,
+    asynchronousExecution: false,
+    queuedKernelCalls: 0,
+    awaitedKernelCalls: 0,
+    inferredSignatures: 0,
+    executionBusyMs: 0,
+    pendingKernels: 0,
     blas: { openblas: true, threading: 'openmp' },
     ...overrides,
   };
@@ -69,9 +77,31 @@ describe('resolveThreadCounts', () => {
     });
   });
 
+  it('leaves one core to JavaScript by default when CPU kernels run beside it (asynchronous execution)', () => {
+    const cores = availableParallelism();
+    expect(resolveThreadCounts({}, info(), {}, true).threads).toBe(Math.max(1, cores - 1));
+    expect(resolveThreadCounts({}, info(), {}, false).threads).toBe(cores);
+    // An explicit count wins.
+    expect(resolveThreadCounts({ threads: 2 }, info(), {}, true).threads).toBe(2);
+  });
+
   it('rejects non-positive or fractional counts', () => {
     expect(() => resolveThreadCounts({ threads: 0 }, info(), {})).toThrow(/'threads': must be a positive integer, got 0/);
     expect(() => resolveThreadCounts({}, info(), { RECA_TORCH_THREADS: '1.5' })).toThrow(/RECA_TORCH_THREADS/);
     expect(() => resolveThreadCounts({ singleThreadWorkBelow: -1 }, info(), {})).toThrow(/'singleThreadWorkBelow': must be an integer >= 0, got -1/);
+  });
+});
+
+describe('resolveTorchExecution', () => {
+  it('defaults to asynchronous on the CPU and synchronous on CUDA; the option wins over RECA_TORCH_EXECUTION', () => {
+    expect(resolveTorchExecution(undefined, 'cpu', {})).toBe('asynchronous');
+    expect(resolveTorchExecution(undefined, 'cuda:0', {})).toBe('synchronous');
+    expect(resolveTorchExecution(undefined, 'cpu', { RECA_TORCH_EXECUTION: 'synchronous' })).toBe('synchronous');
+    expect(resolveTorchExecution('asynchronous', 'cuda:0', { RECA_TORCH_EXECUTION: 'synchronous' })).toBe('asynchronous');
+  });
+
+  it('rejects other values, naming where they came from', () => {
+    expect(() => resolveTorchExecution(undefined, 'cpu', { RECA_TORCH_EXECUTION: 'async' })).toThrow(/RECA_TORCH_EXECUTION.*must be 'asynchronous' or 'synchronous', got 'async'/);
+    expect(() => resolveTorchExecution('lazy' as never, 'cpu', {})).toThrow(/'execution'.*got 'lazy'/);
   });
 });

@@ -49,7 +49,8 @@ describeWithTorchAddon('small kernels on one thread', () => {
   // The pool sleeps after a pause only under the bounded spin (the default; a user's OMP_WAIT_POLICY may differ).
   const boundedSpin = process.env['OMP_WAIT_POLICY'] === undefined && (process.env['GOMP_SPINCOUNT'] ?? String(boundedSpinCount)) === String(boundedSpinCount);
   beforeAll(async () => {
-    await registerTorchBackend({ device: 'cpu', threads, openMpWaitPolicy: 'bounded', warnOnFallback: false });
+    // Synchronous: the test reads the kernel's thread count right after its call.
+    await registerTorchBackend({ device: 'cpu', threads, openMpWaitPolicy: 'bounded', warnOnFallback: false, execution: 'synchronous' });
     await tf.setBackend('torch');
   });
 

@@ -1,7 +1,9 @@
 /**
  * Differential suite: every native kernel of the `torch` backend, forward and gradient, against the `cpu` backend on
  * seeded random inputs (see test-support/differential-harness.ts for the metric). Each case must also run without
- * any cpu fallback, and together the cases must execute every native kernel.
+ * any cpu fallback, and together the cases must execute every native kernel. Each case runs with synchronous
+ * execution, then twice with asynchronous execution: the first run learns each signature's output shapes (from meta
+ * tensors or by waiting), the second queues every kernel from the learnt shapes.
  */
 import { registerGradientFixes, tf } from '@reca/runtime';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -10,6 +12,7 @@ import { differentialCases } from '../test-support/differential-cases.js';
 import { compareResults, runDifferentialCase } from '../test-support/differential-harness.js';
 import { describeWithTorchAddon } from '../test-support/describe-with-torch-addon.js';
 import type { TorchBackendRegistration } from '../torch-backend-registration.js';
+import type { TorchBackend } from '../backend/torch-backend.js';
 
 describeWithTorchAddon('torch differential suite (vs cpu)', () => {
   let registration: TorchBackendRegistration;
@@ -24,16 +27,37 @@ describeWithTorchAddon('torch differential suite (vs cpu)', () => {
     await tf.setBackend('cpu');
   });
 
+  afterAll(() => {
+    registration.setExecution('asynchronous');
+  });
+
+  const runs = [
+    { execution: 'synchronous', label: 'synchronous' },
+    { execution: 'asynchronous', label: 'asynchronous, first run' },
+    { execution: 'asynchronous', label: 'asynchronous, shapes known' },
+  ] as const;
   for (const differential of differentialCases) {
     it(differential.name, async () => {
       const expected = await runDifferentialCase(differential, 'cpu');
-      registration.usage.reset();
-      const handlesBefore = registration.nativeHandleCount();
-      const actual = await runDifferentialCase(differential, 'torch');
-      actual.kernels.forEach((name) => executed.add(name));
-      expect(compareResults(differential, actual, expected), `${differential.name}: mismatches`).toEqual([]);
-      expect(Object.fromEntries(registration.usage.fallbackCalls()), `${differential.name}: cpu fallbacks`).toEqual({});
-      expect(registration.nativeHandleCount(), `${differential.name}: native handles left alive`).toBe(handlesBefore);
+      for (const run of runs) {
+        registration.setExecution(run.execution);
+        registration.usage.reset();
+        const handlesBefore = registration.nativeHandleCount();
+        const addon = (tf.findBackend('torch') as TorchBackend).addon;
+        const countsBefore = addon.info();
+        const actual = await runDifferentialCase(differential, 'torch');
+        const countsAfter = addon.info();
+        actual.kernels.forEach((name) => executed.add(name));
+        const where = `${differential.name} (${run.label})`;
+        expect(compareResults(differential, actual, expected), `${where}: mismatches`).toEqual([]);
+        expect(Object.fromEntries(registration.usage.fallbackCalls()), `${where}: cpu fallbacks`).toEqual({});
+        expect(registration.nativeHandleCount(), `${where}: native handles left alive`).toBe(handlesBefore);
+        if (run.label === 'asynchronous, shapes known') {
+          // Every native call of this run was queued: none waited to learn its output shapes.
+          expect(countsAfter.awaitedKernelCalls - countsBefore.awaitedKernelCalls, `${where}: calls that waited`).toBe(0);
+          expect(countsAfter.queuedKernelCalls - countsBefore.queuedKernelCalls, `${where}: queued calls`).toBeGreaterThan(0);
+        }
+      }
     });
   }
 

@@ -1,7 +1,7 @@
 import { tf } from '@reca/runtime';
 import type { TorchBackend } from '../backend/torch-backend.js';
-import { TorchKernelError } from '../errors/torch-kernel-error.js';
 import { unsupportedPrefix, type TorchAddon } from '../native/torch-addon.js';
+import { torchKernelErrorOf } from '../errors/torch-kernel-error-of.js';
 import { attributePreparers } from './attribute-preparation.js';
 import type { KernelUsage } from './kernel-usage.js';
 import { nativeKernelInputs } from './native-kernel-inputs.js';
@@ -80,7 +80,7 @@ export function registerTorchKernels(
           if (message.startsWith(unsupportedPrefix)) {
             return fallBack(kernelName, inputs, attrs, torch, message.slice(unsupportedPrefix.length));
           }
-          throw new TorchKernelError({ kernelName, message, cause: error });
+          throw torchKernelErrorOf(kernelName, message, error, `the next call, '${kernelName}'`);
         }
         const outputs = torch.collectOutputs(count);
         return outputs.length === 1 ? (outputs[0] as tf.TensorInfo) : outputs;

@@ -32,9 +32,13 @@ export interface TorchAddon {
     singleThreadWorkBelow?: number;
     /** How long the OpenMP pool spins after a parallel region (Infinity: it never sleeps). */
     poolAwakeMicroseconds?: number;
+    /** Queue kernels for the execution thread (see native/execution.cc) instead of running them in line. */
+    asynchronousExecution?: boolean;
   }): void;
-  /** Waits for queued device work (no-op on CPU). */
+  /** Waits for queued kernels, then for queued device work. */
   synchronize(): void;
+  /** Queues kernels for the native execution thread (true) or runs them in line (false), after draining the queue. */
+  setAsynchronousExecution(asynchronous: boolean): void;
   /** Shape, dtype code and device of a handle (tests, diagnostics). */
   describe(handle: number): { shape: number[]; dtype: number; device: string };
 }
@@ -55,6 +59,18 @@ export interface TorchAddonInfo {
   readonly singleThreadKernelCalls: number;
   /** CPU tensors copied to the CUDA device because a kernel needed them there, since the addon loaded (0 on CPU). */
   readonly kernelInputCopies: number;
+  /** Kernels are queued for the execution thread (see native/execution.cc). */
+  readonly asynchronousExecution: boolean;
+  /** Kernel calls queued without waiting, since the addon loaded. */
+  readonly queuedKernelCalls: number;
+  /** Kernel calls that waited to learn their output shapes (the first call of a signature that meta tensors could not tell). */
+  readonly awaitedKernelCalls: number;
+  /** Signatures whose output shapes a run on meta tensors gave. */
+  readonly inferredSignatures: number;
+  /** Time the execution thread spent running kernels, since the addon loaded. */
+  readonly executionBusyMs: number;
+  /** Kernels queued and not yet run. */
+  readonly pendingKernels: number;
   readonly blas: { openblas: boolean; threading?: 'sequential' | 'pthreads' | 'openmp'; config?: string; threads?: number };
 }
 
@@ -69,3 +85,15 @@ export const dtypesByCode: readonly NativeDtype[] = ['float32', 'int32', 'bool']
 
 /** Prefix of the error message a native kernel throws for inputs it does not implement. */
 export const unsupportedPrefix = 'RECA_UNSUPPORTED: ';
+
+/** Prefix of the error message `run` throws when a kernel queued earlier failed on the execution thread. */
+export const queuedFailurePrefix = 'RECA_QUEUED_KERNEL_FAILED: ';
+
+/**
+ * The failed kernel's name and ATen's reason in a queued failure's message (`"kernel 'GatherV2' (queued) failed:
+ * index out of range"`, from `run` after {@link queuedFailurePrefix} or from `read`); undefined for other messages.
+ */
+export function parseQueuedFailure(message: string): { kernelName: string; reason: string } | undefined {
+  const match = /kernel '([^']+)' \(queued\) failed: (.*)$/s.exec(message);
+  return match === null ? undefined : { kernelName: match[1] as string, reason: match[2] as string };
+}

@@ -1,0 +1,422 @@
+// Kernel execution: inline on the JavaScript thread (synchronous), or queued for one execution thread (asynchronous).
+//
+// Why a queue: a small training step is a few thousand tfjs kernel calls, and tfjs spends about as long in JavaScript
+// per call (engine, tape, our wrapper) as ATen spends computing a small kernel. Run in line, the two add up; queued,
+// JavaScript issues the next kernels while the execution thread computes the earlier ones (what PyTorch's CUDA
+// launches do for Python). JavaScript needs each output's shape at once (tfjs builds its tensor from it), so a kernel
+// is queued only when an earlier call with the same input shapes, dtypes, devices and attributes told us its output
+// shapes; the first call of each such signature runs through the queue and waits for its result. Kernel output
+// shapes depend on nothing else (no native kernel has a data-dependent output shape); the execution thread checks
+// every queued kernel's outputs against the shapes JavaScript was given and fails the kernel if they differ.
+//
+// Ordering: one thread runs every kernel in the order JavaScript issued them, so reads, in-place updates (AdamW) and
+// the random generators see the same sequence as in-line execution. A failure of a queued kernel fails the tensors
+// computed from its outputs and is thrown by the next run, read or synchronize.
+#include "reca_torch.h"
+
+#include <c10/core/InferenceMode.h>
+#include <c10/core/impl/DeviceGuardImplInterface.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+namespace reca {
+namespace {
+
+std::string firstLineOf(const std::string& text) {
+  const size_t end = text.find('\n');
+  return end == std::string::npos ? text : text.substr(0, end);
+}
+
+std::string describeError(const std::exception& error) {
+  if (const auto* c10Error = dynamic_cast<const c10::Error*>(&error)) return firstLineOf(c10Error->what_without_backtrace());
+  return firstLineOf(error.what());
+}
+
+// Runs kernel `code` on the calling thread; returns its outputs in tfjs dtypes, each a distinct tensor, on the device
+// policy's device.
+std::vector<at::Tensor> executeKernel(uint32_t code, std::vector<std::optional<at::Tensor>> inputs, const Attributes& attrs) {
+  const std::string& name = kernels().names()[code];
+  std::vector<c10::TensorImpl*> inputImpls;
+  inputImpls.reserve(inputs.size());
+  for (const std::optional<at::Tensor>& input : inputs) {
+    if (input) inputImpls.push_back(input->unsafeGetTensorImpl());
+  }
+  std::vector<at::Tensor> outputs;
+  {
+    SmallKernelThreads threads(code, name, inputs);
+    KernelContext context(name, std::move(inputs), attrs);
+    outputs = kernels().at(code)(context);
+  }
+  for (at::Tensor& output : outputs) {
+    // An output that is an input's own tensor (a same-dtype Cast, an in-place update) gets its own alias, so that
+    // every handle is a distinct tensor and a storage's use count says how many handles see its memory.
+    for (c10::TensorImpl* impl : inputImpls) {
+      if (output.unsafeGetTensorImpl() == impl) {
+        output = output.alias();
+        break;
+      }
+    }
+    output = normalizeDtype(output);
+    if (computeState().cuda && output.device().is_cpu() && output.dim() > 0) output = toDevice(output);
+  }
+  return outputs;
+}
+
+void describeCell(TensorCell& cell, const at::Tensor& tensor) {
+  cell.sizes = tensor.sizes().vec();
+  cell.dtype = tensor.scalar_type();
+  cell.onCpu = tensor.device().is_cpu();
+}
+
+// Output shapes, dtypes and devices of one kernel signature.
+struct OutputShape {
+  std::vector<int64_t> sizes;
+  at::ScalarType dtype;
+  bool onCpu;
+};
+
+// Where a waiting call gets its kernel's result.
+struct AwaitedResult {
+  std::vector<at::Tensor> outputs;
+  std::exception_ptr error;
+};
+
+struct Task {
+  uint32_t code = 0;
+  std::vector<CellPointer> inputs;
+  Attributes attrs;
+  uint64_t sequence = 0;
+  std::vector<CellPointer> outputs;         // queued: pending cells to fill
+  std::shared_ptr<AwaitedResult> awaited;  // waiting: the caller reads the result
+};
+
+class Executor {
+ public:
+  bool asynchronous = false;
+
+  std::vector<CellPointer> run(uint32_t code, const std::vector<CellPointer>& inputs, Attributes attrs) {
+    if (!asynchronous) return runInline(code, inputs, attrs);
+    reportFailure();
+    std::string key = signature(code, inputs, attrs);
+    auto known = shapes_.find(key);
+    if (known == shapes_.end()) {
+      std::optional<std::vector<OutputShape>> inferred = inferOnMeta(code, inputs, attrs);
+      if (inferred) {
+        if (shapes_.size() >= kMaxSignatures) shapes_.clear();
+        known = shapes_.emplace(std::move(key), std::move(*inferred)).first;
+        inferredCalls_++;
+      }
+    }
+    Task task;
+    task.code = code;
+    task.inputs = inputs;
+    task.attrs = std::move(attrs);
+    if (known != shapes_.end()) {
+      std::vector<CellPointer> outputs;
+      outputs.reserve(known->second.size());
+      std::unique_lock<std::mutex> lock(mutex_);
+      task.sequence = ++submitted_;
+      for (const OutputShape& shape : known->second) {
+        auto cell = std::make_shared<TensorCell>();
+        cell->sizes = shape.sizes;
+        cell->dtype = shape.dtype;
+        cell->onCpu = shape.onCpu;
+        cell->producer = task.sequence;
+        outputs.push_back(cell);
+      }
+      task.outputs = outputs;
+      enqueue(std::move(task));
+      queuedCalls_++;
+      return outputs;
+    }
+    // Output shapes unknown: run the kernel through the queue (after everything issued before it) and wait.
+    auto result = std::make_shared<AwaitedResult>();
+    task.awaited = result;
+    uint64_t sequence;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      sequence = task.sequence = ++submitted_;
+      enqueue(std::move(task));
+      done_.wait(lock, [&]() { return completed_.load(std::memory_order_acquire) >= sequence; });
+    }
+    awaitedCalls_++;
+    if (result->error) std::rethrow_exception(result->error);
+    std::vector<OutputShape> outputShapes;
+    std::vector<CellPointer> outputs;
+    for (at::Tensor& tensor : result->outputs) {
+      outputShapes.push_back({tensor.sizes().vec(), tensor.scalar_type(), tensor.device().is_cpu()});
+      outputs.push_back(readyCell(std::move(tensor)));
+    }
+    // A model uses a bounded set of signatures; a runaway set (shapes that change every step) is forgotten.
+    if (shapes_.size() >= kMaxSignatures) shapes_.clear();
+    shapes_.emplace(std::move(key), std::move(outputShapes));
+    reportFailure();
+    return outputs;
+  }
+
+  const at::Tensor& wait(const TensorCell& cell) {
+    if (cell.producer != 0 && completed_.load(std::memory_order_acquire) < cell.producer) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      done_.wait(lock, [&]() { return completed_.load(std::memory_order_acquire) >= cell.producer; });
+    }
+    if (cell.failure) {
+      {
+        // Reported here: the next call need not report the same failure again.
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (unreportedFailure_ == *cell.failure) {
+          unreportedFailure_.clear();
+          failed_.store(false, std::memory_order_release);
+        }
+      }
+      throw std::runtime_error("the tensor was not computed: " + *cell.failure);
+    }
+    return cell.tensor;
+  }
+
+  void drain() {
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      const uint64_t target = submitted_;
+      done_.wait(lock, [&]() { return completed_.load(std::memory_order_acquire) >= target; });
+    }
+    reportFailure();
+  }
+
+  ExecutionCounts counts() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const int64_t pending = static_cast<int64_t>(submitted_ - completed_.load(std::memory_order_acquire));
+    return {queuedCalls_, awaitedCalls_, inferredCalls_, busyNanoseconds_.load() / 1e6, pending};
+  }
+
+ private:
+  static constexpr size_t kMaxSignatures = 1 << 16;
+
+  // The output shapes of kernel `code` on these inputs from a run on meta tensors (shapes and dtypes, no data, no
+  // work), on the JavaScript thread while the execution thread computes; nullopt when the kernel cannot run on them
+  // (it reads a value, mixes in tensors of its own, keeps state between calls) or on CUDA, where an output's device
+  // (0-dim results stay on the CPU) is not decided by shapes alone. A kernel that failed on meta tensors once is not
+  // tried again: ATen's errors are slow to build.
+  std::optional<std::vector<OutputShape>> inferOnMeta(uint32_t code, const std::vector<CellPointer>& inputs, const Attributes& attrs) {
+    if (computeState().cuda || kernels().hasSharedState(code)) return std::nullopt;
+    if (metaFailed_.size() != kernels().size()) metaFailed_.assign(kernels().size(), false);
+    if (metaFailed_[code]) return std::nullopt;
+    std::vector<std::optional<at::Tensor>> metas(inputs.size());
+    for (size_t index = 0; index < inputs.size(); index++) {
+      if (inputs[index]) metas[index] = at::empty(inputs[index]->sizes, at::TensorOptions().dtype(inputs[index]->dtype).device(at::kMeta));
+    }
+    try {
+      KernelContext context(kernels().names()[code], std::move(metas), attrs);
+      std::vector<at::Tensor> outputs = kernels().at(code)(context);
+      std::vector<OutputShape> shapes;
+      shapes.reserve(outputs.size());
+      for (const at::Tensor& output : outputs) {
+        if (!output.is_meta()) {
+          metaFailed_[code] = true;
+          return std::nullopt;
+        }
+        shapes.push_back({output.sizes().vec(), normalizeDtype(output).scalar_type(), true});
+      }
+      return shapes;
+    } catch (const Unsupported&) {
+      return std::nullopt;  // the queued call reports it (and JavaScript falls back)
+    } catch (const std::exception&) {
+      metaFailed_[code] = true;
+      return std::nullopt;
+    }
+  }
+
+  std::vector<CellPointer> runInline(uint32_t code, const std::vector<CellPointer>& inputs, const Attributes& attrs) {
+    std::vector<std::optional<at::Tensor>> tensors(inputs.size());
+    for (size_t index = 0; index < inputs.size(); index++) {
+      if (inputs[index]) tensors[index] = wait(*inputs[index]);
+    }
+    std::vector<at::Tensor> results = executeKernel(code, std::move(tensors), attrs);
+    std::vector<CellPointer> outputs;
+    outputs.reserve(results.size());
+    for (at::Tensor& tensor : results) outputs.push_back(readyCell(std::move(tensor)));
+    return outputs;
+  }
+
+  // The cache key: kernel, each input's presence, dtype, device and sizes, and the attributes.
+  static std::string signature(uint32_t code, const std::vector<CellPointer>& inputs, const Attributes& attrs) {
+    std::string key;
+    key.reserve(96);
+    key.append(reinterpret_cast<const char*>(&code), sizeof(code));
+    for (const CellPointer& input : inputs) {
+      if (!input) {
+        key.push_back('-');
+        continue;
+      }
+      key.push_back(static_cast<char>(input->dtype));
+      key.push_back(input->onCpu ? 'c' : 'd');
+      key.push_back(static_cast<char>(input->sizes.size()));
+      key.append(reinterpret_cast<const char*>(input->sizes.data()), input->sizes.size() * sizeof(int64_t));
+    }
+    key.push_back('|');
+    appendAttributesKey(attrs, kernels().shapeNeutralAttributes(code), key);
+    return key;
+  }
+
+  void enqueue(Task task) {
+    if (!started_) {
+      // Never joined: the process may exit while the thread waits for work.
+      std::thread([this]() { work(); }).detach();
+      started_ = true;
+    }
+    queue_.push_back(std::move(task));
+    // Notified with the lock held: the caller may go on to wait on the same lock.
+    available_.notify_one();
+  }
+
+  // Throws the first failure of a queued kernel not yet reported (once).
+  void reportFailure() {
+    if (!failed_.load(std::memory_order_acquire)) return;
+    std::string message;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      message = std::move(unreportedFailure_);
+      unreportedFailure_.clear();
+      failed_.store(false, std::memory_order_release);
+    }
+    if (!message.empty()) throw QueuedKernelFailure(message);
+  }
+
+  void work() {
+    c10::InferenceMode inferenceMode;
+    const ComputeState& state = computeState();
+    // Per-thread settings the JavaScript thread got from configure(): thread counts, denormals, the CUDA device.
+    applyThreadSettings();
+    if (state.cuda) c10::impl::getDeviceGuardImpl(at::kCUDA)->setDevice(state.device);
+    while (true) {
+      Task task;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        available_.wait(lock, [&]() { return !queue_.empty(); });
+        task = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      const auto executeStart = std::chrono::steady_clock::now();
+      execute(task);
+      busyNanoseconds_.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - executeStart).count());
+      const uint64_t sequence = task.sequence;
+      // Drop the task's references (its inputs may be the last owners of their memory) before publishing.
+      task = Task();
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        completed_.store(sequence, std::memory_order_release);
+      }
+      done_.notify_all();
+    }
+  }
+
+  void execute(Task& task) {
+    const std::string& name = kernels().names()[task.code];
+    std::vector<std::optional<at::Tensor>> tensors(task.inputs.size());
+    std::shared_ptr<const std::string> failure;
+    for (size_t index = 0; index < task.inputs.size() && !failure; index++) {
+      const CellPointer& input = task.inputs[index];
+      if (!input) continue;
+      if (input->failure) {
+        failure = input->failure;
+      } else {
+        tensors[index] = input->tensor;
+      }
+    }
+    if (failure) {
+      // An input's kernel failed (already reported): this kernel's outputs fail with the same cause.
+      if (task.awaited) {
+        task.awaited->error = std::make_exception_ptr(std::runtime_error("an input was not computed: " + *failure));
+      }
+      for (const CellPointer& output : task.outputs) output->failure = failure;
+      return;
+    }
+    try {
+      std::vector<at::Tensor> outputs = executeKernel(task.code, std::move(tensors), task.attrs);
+      if (task.awaited) {
+        task.awaited->outputs = std::move(outputs);
+        return;
+      }
+      if (outputs.size() != task.outputs.size()) {
+        throw std::logic_error("returned " + std::to_string(outputs.size()) + " outputs; an earlier call with the same signature returned " +
+                               std::to_string(task.outputs.size()));
+      }
+      for (size_t index = 0; index < outputs.size(); index++) {
+        TensorCell& cell = *task.outputs[index];
+        const at::Tensor& tensor = outputs[index];
+        if (tensor.sizes() != at::IntArrayRef(cell.sizes) || tensor.scalar_type() != cell.dtype || tensor.device().is_cpu() != cell.onCpu) {
+          throw std::logic_error("output " + std::to_string(index) + " has shape " + c10::str(tensor.sizes()) +
+                                 "; an earlier call with the same signature gave " + c10::str(at::IntArrayRef(cell.sizes)));
+        }
+      }
+      for (size_t index = 0; index < outputs.size(); index++) task.outputs[index]->tensor = std::move(outputs[index]);
+    } catch (const std::exception& error) {
+      if (task.awaited) {
+        task.awaited->error = std::current_exception();
+        return;
+      }
+      const std::string message = "kernel '" + name + "' (queued) failed: " + describeError(error);
+      auto shared = std::make_shared<const std::string>(message);
+      for (const CellPointer& output : task.outputs) output->failure = shared;
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (unreportedFailure_.empty()) unreportedFailure_ = message;
+      failed_.store(true, std::memory_order_release);
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::condition_variable done_;
+  std::deque<Task> queue_;
+  uint64_t submitted_ = 0;
+  std::atomic<uint64_t> completed_{0};
+  std::atomic<bool> failed_{false};
+  std::string unreportedFailure_;
+  bool started_ = false;
+  // Signature → output shapes; used on the JavaScript thread only.
+  std::unordered_map<std::string, std::vector<OutputShape>> shapes_;
+  std::vector<bool> metaFailed_;
+  int64_t queuedCalls_ = 0;
+  int64_t awaitedCalls_ = 0;
+  int64_t inferredCalls_ = 0;
+  std::atomic<int64_t> busyNanoseconds_{0};
+};
+
+// Never destroyed: the execution thread may still wait on it while the process exits.
+Executor& executor() {
+  static Executor* instance = new Executor();
+  return *instance;
+}
+
+}  // namespace
+
+CellPointer readyCell(at::Tensor tensor) {
+  auto cell = std::make_shared<TensorCell>();
+  describeCell(*cell, tensor);
+  cell->tensor = std::move(tensor);
+  return cell;
+}
+
+std::vector<CellPointer> runKernel(uint32_t code, const std::vector<CellPointer>& inputs, Attributes attrs) {
+  return executor().run(code, inputs, std::move(attrs));
+}
+
+const at::Tensor& waitFor(const TensorCell& cell) { return executor().wait(cell); }
+
+void drainQueue() { executor().drain(); }
+
+void setAsynchronousExecution(bool asynchronous) {
+  drainQueue();
+  executor().asynchronous = asynchronous;
+}
+
+bool asynchronousExecution() { return executor().asynchronous; }
+
+ExecutionCounts executionCounts() { return executor().counts(); }
+
+}  // namespace reca

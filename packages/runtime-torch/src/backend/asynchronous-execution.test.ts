@@ -1,0 +1,126 @@
+/**
+ * Asynchronous execution (native/execution.cc): kernels are queued for the execution thread once their output shapes
+ * are known. A queued kernel that fails (here: GatherV2 with an index out of range, whose output shape does not depend
+ * on the index values) is reported once, as a TorchKernelError naming GatherV2, by whichever comes first: a read of a
+ * tensor computed from it, a synchronize, or the next kernel call; tensors computed from its output cannot be read.
+ * Switching to synchronous execution drains the queue, and there the same failure throws at its own call.
+ */
+import { tf } from '@reca/runtime';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TorchKernelError } from '../errors/torch-kernel-error.js';
+import { registerTorchBackend } from '../register-torch-backend.js';
+import { describeWithTorchAddon } from '../test-support/describe-with-torch-addon.js';
+import type { TorchBackendRegistration } from '../torch-backend-registration.js';
+import type { TorchBackend } from './torch-backend.js';
+
+/** Runs `body`; returns what it threw (undefined when it did not throw). */
+function thrownBy(body: () => unknown): unknown {
+  try {
+    body();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+function expectGatherFailure(error: unknown, reportedBy: RegExp): void {
+  expect(TorchKernelError.isInstance(error), String(error)).toBe(true);
+  expect((error as TorchKernelError).kernelName).toBe('GatherV2');
+  expect((error as TorchKernelError).message).toMatch(/index/i);
+  expect((error as TorchKernelError).message).toMatch(reportedBy);
+}
+
+/** Waits until the execution thread has run every queued kernel, without reporting failures (polls the count). */
+async function queueEmpty(): Promise<void> {
+  const addon = (tf.backend() as TorchBackend).addon;
+  for (let attempt = 0; attempt < 2000 && addon.info().pendingKernels > 0; attempt++) await new Promise((resolve) => setTimeout(resolve, 1));
+  expect(addon.info().pendingKernels).toBe(0);
+}
+
+describeWithTorchAddon('torch backend, asynchronous execution', () => {
+  let registration: TorchBackendRegistration;
+  let table: tf.Tensor2D;
+  const valid = () => tf.tensor1d([3, 0], 'int32');
+  const outOfRange = () => tf.tensor1d([1, 99], 'int32');
+  beforeAll(async () => {
+    registration = await registerTorchBackend({ device: 'cpu', warnOnFallback: false });
+    await tf.setBackend('torch');
+    registration.setExecution('asynchronous');
+    table = tf.tensor2d([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], [4, 3]);
+  });
+  afterAll(() => {
+    table.dispose();
+    registration.setExecution('asynchronous');
+  });
+
+  it('queues kernels whose output shapes are known and reads their values', () => {
+    expect(registration.execution).toBe('asynchronous');
+    const addon = (tf.backend() as TorchBackend).addon;
+    const first = tf.tidy(() => Array.from(tf.gather(table, valid()).dataSync()));
+    const queuedBefore = addon.info().queuedKernelCalls;
+    const second = tf.tidy(() => Array.from(tf.mul(tf.gather(table, valid()), 2).dataSync()));
+    expect(addon.info().queuedKernelCalls - queuedBefore).toBeGreaterThanOrEqual(2);
+    expect(first).toEqual([9, 10, 11, 0, 1, 2]);
+    expect(second).toEqual([18, 20, 22, 0, 2, 4]);
+  });
+
+  it('reports a failed queued kernel at the read of a tensor computed from it, once', () => {
+    tf.tidy(() => tf.gather(table, valid()).dataSync()); // the signature's output shape is known: the next call queues
+    const gathered = tf.tidy(() => tf.gather(table, outOfRange()));
+    const doubled = tf.mul(gathered, 2);
+    expectGatherFailure(
+      thrownBy(() => doubled.dataSync()),
+      /reported by a read/,
+    );
+    // Reported once: later kernels run.
+    expect(tf.tidy(() => Array.from(tf.add(table, 1).slice([0, 0], [1, 3]).dataSync()))).toEqual([1, 2, 3]);
+    // The failed tensor stays unreadable.
+    expect(() => gathered.dataSync()).toThrow(/GatherV2/);
+    tf.dispose([gathered, doubled]);
+  });
+
+  it('reports it at synchronize', () => {
+    const gathered = tf.tidy(() => tf.gather(table, outOfRange()));
+    expectGatherFailure(
+      thrownBy(() => registration.synchronize()),
+      /reported by synchronize/,
+    );
+    registration.synchronize(); // once
+    gathered.dispose();
+  });
+
+  it('reports it at the next kernel call once the execution thread has run it, naming the failed kernel', async () => {
+    const gathered = tf.tidy(() => tf.gather(table, outOfRange()));
+    await queueEmpty();
+    expectGatherFailure(
+      thrownBy(() => tf.add(table, 1)),
+      /reported by the next call, 'Add'/,
+    );
+    expect(tf.tidy(() => tf.add(table, 1).dataSync()[0])).toBe(1);
+    gathered.dispose();
+  });
+
+  it('drains the queue when switching to synchronous execution, where the failure throws at its own call', () => {
+    const chained = tf.tidy(() => {
+      let value = tf.gather(table, valid()) as tf.Tensor;
+      for (let index = 0; index < 50; index++) value = tf.add(value, 1);
+      return value;
+    });
+    registration.setExecution('synchronous');
+    try {
+      expect(registration.execution).toBe('synchronous');
+      expect(Array.from(chained.dataSync())).toEqual([59, 60, 61, 50, 51, 52]);
+      const error = thrownBy(() => tf.tidy(() => tf.gather(table, outOfRange())));
+      expect(TorchKernelError.isInstance(error)).toBe(true);
+      expect((error as TorchKernelError).kernelName).toBe('GatherV2');
+      expect((error as TorchKernelError).message).not.toMatch(/asynchronously/);
+    } finally {
+      registration.setExecution('asynchronous');
+      chained.dispose();
+    }
+  });
+
+  it('rejects an unknown execution mode', () => {
+    expect(() => registration.setExecution('eager' as never)).toThrow(/must be 'asynchronous' or 'synchronous', got 'eager'/);
+  });
+});

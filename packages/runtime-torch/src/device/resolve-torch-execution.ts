@@ -1,0 +1,30 @@
+import { InvalidArgumentError } from '@reca/runtime';
+import { torchEnvironmentVariables, type TorchExecution } from '../torch-backend-options.js';
+
+const executions: readonly TorchExecution[] = ['asynchronous', 'synchronous'];
+
+/** Whether `value` names a {@link TorchExecution}. */
+export function isTorchExecution(value: unknown): value is TorchExecution {
+  return typeof value === 'string' && (executions as readonly string[]).includes(value);
+}
+
+/**
+ * The execution mode: the option, else `RECA_TORCH_EXECUTION`, else asynchronous on the CPU and synchronous on CUDA
+ * (asynchronous execution on CUDA is built but not yet measured on a GPU).
+ * @param computeDevice - `'cpu'` or `'cuda:<index>'`.
+ * @throws InvalidArgumentError for a value that is neither `'asynchronous'` nor `'synchronous'`.
+ */
+export function resolveTorchExecution(
+  requested: TorchExecution | undefined,
+  computeDevice: string,
+  environment: Readonly<Record<string, string | undefined>> = process.env,
+): TorchExecution {
+  const fromEnvironment = environment[torchEnvironmentVariables.execution];
+  const [argument, value] =
+    requested !== undefined ? ['execution', requested] : fromEnvironment !== undefined && fromEnvironment !== '' ? [torchEnvironmentVariables.execution, fromEnvironment] : [undefined, undefined];
+  if (value === undefined) return computeDevice === 'cpu' ? 'asynchronous' : 'synchronous';
+  if (!isTorchExecution(value)) {
+    throw new InvalidArgumentError({ argument: argument as string, message: `must be 'asynchronous' or 'synchronous', got '${String(value)}'` });
+  }
+  return value;
+}
