@@ -9,7 +9,8 @@
  * the autoregressive model uses a word-level tokenizer over a small vocabulary and its preset's generation mode.
  * PyTorch: every family's recaStep has a PyTorch twin (bench/pytorch-reca-step-<family>.py: the same architecture,
  * parameter names, losses, clipping and AdamW, checked against exported TS weights with `--check`); they run first,
- * in a child process, with the torch backend's thread count, and the table gains a "× PyTorch" column.
+ * in a child process, on every core (PyTorch's own default; `--threads N` sets theirs), and the table gains a
+ * "× PyTorch" column. The torch backend runs with its defaults (`RECA_TORCH_EXECUTION`, `RECA_TORCH_THREADS` change them).
  *
  * Usage: pnpm bench:reca-step [-- --families diffusion,masked-autoregressive,autoregressive] [--presets tiny,small]
  *        [--backends torch,wasm,cpu] [--batch 8] [--steps 20] [--warmup 30] [--device auto|cpu|cuda]
@@ -110,7 +111,8 @@ function benchPyTorchTwin(family: FamilyName, preset: PresetName, python: string
   if (script === undefined) return undefined;
   const row = (fields: Partial<BenchRow>): BenchRow => ({ family, preset, backend: 'pytorch', device: '-', trainableParameters: null, msPerStep: null, stepsMs: [], firstLoss: null, lastLoss: null, note: '', ...fields });
   if (python === undefined) return row({ note: 'no Python with torch' });
-  const threads = threadOption !== '' ? Number(threadOption) : Number(process.env['RECA_TORCH_THREADS']) || availableParallelism();
+  // PyTorch's default: a thread per core (the torch backend's own default leaves one core to JavaScript when it queues).
+  const threads = threadOption !== '' ? Number(threadOption) : availableParallelism();
   const pythonDevice = device === 'auto' ? 'cpu' : device;
   try {
     const output = execFileSync(

@@ -132,7 +132,8 @@ function formatTable(rows: readonly BenchRow[], baseline: number | null): string
 
 // PyTorch first: this process has not started ATen's thread pool yet, so nothing competes with the child.
 const pytorchDevice = device === 'auto' || device === 'cpu' ? 'cpu' : device;
-const pytorchThreads = threads ?? (Number(process.env['RECA_TORCH_THREADS']) || availableParallelism()); // the torch backend's default
+// `--threads` sets both; otherwise each side keeps its default (PyTorch: a thread per core).
+const pytorchThreads = threads ?? availableParallelism();
 const pytorch = runPyTorch ? benchPyTorch(pytorchThreads, pytorchDevice) : undefined;
 let torch: TorchBackendRegistration | undefined;
 if (backends.includes('torch')) {

@@ -7,6 +7,7 @@
 #include <torch/version.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 
@@ -424,9 +425,15 @@ KernelTable& kernels() {
   return table;
 }
 
+void finishQueuedKernelsAtCleanup(void*) { finishQueuedKernels(); }
+
+void finishQueuedKernelsAtExit() { finishQueuedKernels(); }
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   KernelTable& table = kernels();
   if (table.size() == 0) {
+    // Registered after libtorch's static objects exist, so it runs before their destructors (process.exit included).
+    std::atexit(finishQueuedKernelsAtExit);
     registerElementwiseKernels(table);
     registerReductionKernels(table);
     registerShapeKernels(table);
@@ -437,6 +444,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     registerImageKernels(table);
     registerFusedKernels(table);
   }
+  // The environment's teardown (a worker thread or the main thread ending) finishes the queue first.
+  napi_add_env_cleanup_hook(env, finishQueuedKernelsAtCleanup, nullptr);
   exports.Set("write", Napi::Function::New(env, Write, "write"));
   exports.Set("read", Napi::Function::New(env, Read, "read"));
   exports.Set("free", Napi::Function::New(env, Free, "free"));

@@ -143,7 +143,7 @@ class Executor {
       std::unique_lock<std::mutex> lock(mutex_);
       sequence = task.sequence = ++submitted_;
       enqueue(std::move(task));
-      done_.wait(lock, [&]() { return completed_.load(std::memory_order_acquire) >= sequence; });
+      waitUntilCompleted(lock, sequence);
     }
     awaitedCalls_++;
     if (result->error) std::rethrow_exception(result->error);
@@ -163,7 +163,7 @@ class Executor {
   const at::Tensor& wait(const TensorCell& cell) {
     if (cell.producer != 0 && completed_.load(std::memory_order_acquire) < cell.producer) {
       std::unique_lock<std::mutex> lock(mutex_);
-      done_.wait(lock, [&]() { return completed_.load(std::memory_order_acquire) >= cell.producer; });
+      waitUntilCompleted(lock, cell.producer);
     }
     if (cell.failure) {
       {
@@ -180,13 +180,19 @@ class Executor {
   }
 
   void drain() {
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      const uint64_t target = submitted_;
-      done_.wait(lock, [&]() { return completed_.load(std::memory_order_acquire) >= target; });
-    }
+    waitForQueue();
     reportFailure();
   }
+
+  // Waits until every kernel queued so far has run (failures stay unreported).
+  void waitForQueue() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    const uint64_t target = submitted_;
+    waitUntilCompleted(lock, target);
+  }
+
+  // True while JavaScript is blocked waiting for a queued kernel: its core is free for ATen's threads.
+  bool javaScriptWaits() const { return javaScriptWaits_.load(std::memory_order_relaxed); }
 
   ExecutionCounts counts() {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -261,6 +267,14 @@ class Executor {
     key.push_back('|');
     appendAttributesKey(attrs, kernels().shapeNeutralAttributes(code), key);
     return key;
+  }
+
+  // Blocks the calling (JavaScript) thread until kernel `sequence` has run.
+  void waitUntilCompleted(std::unique_lock<std::mutex>& lock, uint64_t sequence) {
+    if (completed_.load(std::memory_order_acquire) >= sequence) return;
+    javaScriptWaits_.store(true, std::memory_order_relaxed);
+    done_.wait(lock, [&]() { return completed_.load(std::memory_order_acquire) >= sequence; });
+    javaScriptWaits_.store(false, std::memory_order_relaxed);
   }
 
   void enqueue(Task task) {
@@ -376,6 +390,7 @@ class Executor {
   uint64_t submitted_ = 0;
   std::atomic<uint64_t> completed_{0};
   std::atomic<bool> failed_{false};
+  std::atomic<bool> javaScriptWaits_{false};
   std::string unreportedFailure_;
   bool started_ = false;
   // Signature → output shapes; used on the JavaScript thread only.
@@ -410,12 +425,16 @@ const at::Tensor& waitFor(const TensorCell& cell) { return executor().wait(cell)
 
 void drainQueue() { executor().drain(); }
 
+void finishQueuedKernels() { executor().waitForQueue(); }
+
 void setAsynchronousExecution(bool asynchronous) {
   drainQueue();
   executor().asynchronous = asynchronous;
 }
 
 bool asynchronousExecution() { return executor().asynchronous; }
+
+bool javaScriptWaitsForKernels() { return executor().javaScriptWaits(); }
 
 ExecutionCounts executionCounts() { return executor().counts(); }
 

@@ -222,9 +222,14 @@ std::vector<CellPointer> runKernel(uint32_t code, const std::vector<CellPointer>
 const at::Tensor& waitFor(const TensorCell& cell);
 // Waits until every queued kernel has run; reports a queued failure.
 void drainQueue();
+// Waits until every queued kernel has run, reporting nothing: at exit, so that no kernel runs while the process tears
+// down libtorch's static objects.
+void finishQueuedKernels();
 // Switches between synchronous (false, the default) and asynchronous execution; drains the queue first.
 void setAsynchronousExecution(bool asynchronous);
 bool asynchronousExecution();
+// True while JavaScript is blocked waiting for a queued kernel (asynchronous execution): its core is free.
+bool javaScriptWaitsForKernels();
 // Kernel calls queued without waiting, calls that waited to learn their output shapes, signatures inferred (info()).
 struct ExecutionCounts {
   int64_t queued = 0;

@@ -114,10 +114,13 @@ SmallKernelThreads::SmallKernelThreads(uint32_t code, const std::string& kernelN
   if (state.cuda || state.singleThreadWorkBelow <= 0 || !openMp().available()) return;
   // A pool still spinning from the last parallel kernel costs nothing to use: only a sleeping one is avoided (the work
   // is estimated only then).
-  const bool poolAwake = state.poolAwakeMicroseconds < 0 ||
-                         std::chrono::steady_clock::now() - lastParallelEnd() <=
-                             std::chrono::microseconds(state.poolAwakeMicroseconds);
-  if (poolAwake || estimatedKernelWork(workShapeOfCode(code, kernelName), inputs) >= state.singleThreadWorkBelow) {
+  // Asynchronous execution: while JavaScript runs on its own core, an OpenMP worker would compete with it (every
+  // parallel region then waits for a descheduled thread), so kernels run on one thread unless JavaScript waits.
+  const bool javaScriptBusy = asynchronousExecution() && !javaScriptWaitsForKernels();
+  const bool poolAwake = !javaScriptBusy && (state.poolAwakeMicroseconds < 0 ||
+                                             std::chrono::steady_clock::now() - lastParallelEnd() <=
+                                                 std::chrono::microseconds(state.poolAwakeMicroseconds));
+  if (!javaScriptBusy && (poolAwake || estimatedKernelWork(workShapeOfCode(code, kernelName), inputs) >= state.singleThreadWorkBelow)) {
     ranParallel_ = true;
     return;
   }

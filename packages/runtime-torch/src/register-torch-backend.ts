@@ -54,7 +54,7 @@ async function register(options: TorchBackendOptions): Promise<TorchBackendRegis
     device: computeDevice,
     flushDenormals: options.flushDenormals ?? true,
     poolAwakeMicroseconds: openMpAwakeMicroseconds(waitPolicy),
-    ...resolveThreadCounts(options, offered, process.env, execution === 'asynchronous' && computeDevice === 'cpu'),
+    ...resolveThreadCounts(options, offered),
     asynchronousExecution: execution === 'asynchronous',
   });
   const configured = addon.info();

@@ -28,23 +28,19 @@ function integerAtLeast(minimum: number, value: number | string | undefined, arg
 const positiveInteger = (value: number | string | undefined, argument: string) => integerAtLeast(1, value, argument);
 
 /**
- * Thread settings: counts that do not oversubscribe the cores (ATen gets every usable core, less one for JavaScript
- * when CPU kernels run asynchronously beside it; OpenBLAS shares ATen's OpenMP pool when built on OpenMP, and gets one
- * thread when built on pthreads, whose spinning pool would compete with ATen's), and the work below which a kernel
- * runs on one thread while the pool sleeps.
- * @param sharesCoresWithJavaScript - kernels run on the CPU on their own thread while JavaScript runs (asynchronous
- *   CPU execution).
+ * Thread settings: counts that do not oversubscribe the cores (ATen gets every usable core; OpenBLAS shares ATen's
+ * OpenMP pool when built on OpenMP, and gets one thread when built on pthreads, whose spinning pool would compete with
+ * ATen's), and the work below which a kernel runs on one thread while the pool sleeps.
  */
 export function resolveThreadCounts(
   options: Pick<TorchBackendOptions, 'threads' | 'blasThreads' | 'singleThreadWorkBelow'>,
   info: TorchAddonInfo,
   environment: Readonly<Record<string, string | undefined>> = process.env,
-  sharesCoresWithJavaScript = false,
 ): ThreadCounts {
   const threads =
     positiveInteger(options.threads, 'threads') ??
     positiveInteger(environment[torchEnvironmentVariables.threads], torchEnvironmentVariables.threads) ??
-    Math.max(1, availableParallelism() - (sharesCoresWithJavaScript ? 1 : 0));
+    availableParallelism();
   const blasThreads =
     positiveInteger(options.blasThreads, 'blasThreads') ??
     positiveInteger(environment[torchEnvironmentVariables.blasThreads], torchEnvironmentVariables.blasThreads);

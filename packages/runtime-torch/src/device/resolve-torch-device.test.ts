@@ -5,7 +5,6 @@ import type { TorchAddonInfo } from '../native/torch-addon.js';
 import { defaultSingleThreadWorkBelow, resolveThreadCounts } from './resolve-thread-counts.js';
 import { resolveTorchDevice } from './resolve-torch-device.js';
 import { resolveTorchExecution } from './resolve-torch-execution.js';
-import { availableParallelism } from 'node:os';
 
 function info(overrides: Partial<TorchAddonInfo> = {}): TorchAddonInfo {
   return {
@@ -75,14 +74,6 @@ describe('resolveThreadCounts', () => {
       blasThreads: 1,
       singleThreadWorkBelow: 0,
     });
-  });
-
-  it('leaves one core to JavaScript by default when CPU kernels run beside it (asynchronous execution)', () => {
-    const cores = availableParallelism();
-    expect(resolveThreadCounts({}, info(), {}, true).threads).toBe(Math.max(1, cores - 1));
-    expect(resolveThreadCounts({}, info(), {}, false).threads).toBe(cores);
-    // An explicit count wins.
-    expect(resolveThreadCounts({ threads: 2 }, info(), {}, true).threads).toBe(2);
   });
 
   it('rejects non-positive or fractional counts', () => {
