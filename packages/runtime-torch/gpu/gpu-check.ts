@@ -13,7 +13,7 @@ import { TorchBackend } from '../src/backend/torch-backend.js';
 import { registerTorchBackend } from '../src/register-torch-backend.js';
 import { option } from '../bench/bench-command-line.js';
 import { median } from '../bench/median.js';
-import type { TorchDeviceRequest } from '../src/torch-backend-options.js';
+import type { TorchDeviceRequest, TorchExecution } from '../src/torch-backend-options.js';
 import { differentialCases } from '../src/test-support/differential-cases.js';
 import { formatKernelProfile, profileTorchStep } from '../src/test-support/kernel-profile.js';
 import { compareResults, runDifferentialCase } from '../src/test-support/differential-harness.js';
@@ -35,24 +35,34 @@ report['nativeKernels'] = registration.nativeKernels.length;
 console.log(`torch backend: ${registration.device}; ${registration.nativeKernels.length} native kernels`);
 save();
 
-// ---- differential cases (cuda vs cpu) ----
-const failures: Array<{ name: string; problems: string[] }> = [];
-const fallbackCases: string[] = [];
-for (const differential of differentialCases) {
-  try {
-    const expected = await runDifferentialCase(differential, 'cpu');
-    registration.usage.reset();
-    const actual = await runDifferentialCase(differential, 'torch');
-    const problems = compareResults(differential, actual, expected);
-    if (problems.length > 0) failures.push({ name: differential.name, problems });
-    if (registration.usage.fallbackCalls().size > 0) fallbackCases.push(`${differential.name}: ${[...registration.usage.fallbackCalls().keys()].join(', ')}`);
-  } catch (error) {
-    failures.push({ name: differential.name, problems: [error instanceof Error ? error.message.split('\n')[0] as string : String(error)] });
+// ---- differential cases (cuda vs cpu), synchronous, then asynchronous twice (learning the shapes, then queued) ----
+/** Runs every differential case on the torch backend under `execution`; returns the cases that disagree or threw. */
+async function differentialPass(execution: TorchExecution): Promise<{ cases: number; failures: Array<{ name: string; problems: string[] }>; fallbackCases: string[] }> {
+  registration.setExecution(execution);
+  const failures: Array<{ name: string; problems: string[] }> = [];
+  const fallbackCases: string[] = [];
+  for (const differential of differentialCases) {
+    try {
+      const expected = await runDifferentialCase(differential, 'cpu');
+      registration.usage.reset();
+      const actual = await runDifferentialCase(differential, 'torch');
+      const problems = compareResults(differential, actual, expected);
+      if (problems.length > 0) failures.push({ name: differential.name, problems });
+      if (registration.usage.fallbackCalls().size > 0) fallbackCases.push(`${differential.name}: ${[...registration.usage.fallbackCalls().keys()].join(', ')}`);
+    } catch (error) {
+      failures.push({ name: differential.name, problems: [error instanceof Error ? error.message.split('\n')[0] as string : String(error)] });
+    }
   }
+  console.log(`differential (${execution}): ${differentialCases.length - failures.length}/${differentialCases.length} cases agree with cpu${fallbackCases.length > 0 ? `; fallbacks in ${fallbackCases.length}` : ''}`);
+  for (const failure of failures) console.log(`  FAIL ${failure.name}: ${failure.problems.join('; ')}`);
+  return { cases: differentialCases.length, failures, fallbackCases };
 }
-report['differential'] = { cases: differentialCases.length, failures, fallbackCases };
-console.log(`differential: ${differentialCases.length - failures.length}/${differentialCases.length} cases agree with cpu${fallbackCases.length > 0 ? `; fallbacks in ${fallbackCases.length}` : ''}`);
-for (const failure of failures) console.log(`  FAIL ${failure.name}: ${failure.problems.join('; ')}`);
+const defaultExecution = registration.execution;
+report['differential'] = await differentialPass('synchronous');
+save();
+await differentialPass('asynchronous');
+report['differentialAsynchronous'] = await differentialPass('asynchronous');
+registration.setExecution(defaultExecution);
 save();
 
 // ---- memory and transfers over training steps ----
@@ -133,25 +143,47 @@ try {
 }
 
 // ---- timing ----
-const timings: Array<{ preset: string; msPerStep: number; firstLoss: number; lastLoss: number; fallbacks: string[]; issueMsPerStep?: number; issuedStepMs?: number }> = [];
+const timings: Array<{ preset: string; msPerStep: number; asynchronousMsPerStep: number; firstLoss: number; lastLoss: number; fallbacks: string[]; issueMsPerStep?: number; issuedStepMs?: number }> = [];
+
+/** Runs `body` with kernels executed as `execution`, then restores the previous mode. */
+async function withExecution<T>(execution: TorchExecution, body: () => T | Promise<T>): Promise<T> {
+  const previous = registration.execution;
+  registration.setExecution(execution);
+  try {
+    return await body();
+  } finally {
+    registration.setExecution(previous);
+  }
+}
+
+/** Milliseconds of each of `count` LM steps (loss read each step) after 30 untimed ones, and every step's loss. */
+function timeTrainerSteps(preset: TransformerConfig, count: number): { times: number[]; losses: number[] } {
+  const trainer = createTransformerTrainer(preset);
+  try {
+    const losses: number[] = [];
+    for (let step = 0; step < 30; step++) losses.push(trainer.step());
+    const times: number[] = [];
+    for (let step = 0; step < count; step++) {
+      const start = performance.now();
+      losses.push(trainer.step());
+      times.push(performance.now() - start);
+    }
+    return { times, losses };
+  } finally {
+    trainer.dispose();
+  }
+}
 for (const presetName of presets) {
   const preset: TransformerConfig = transformerPresets[presetName];
   registration.usage.reset();
-  const trainer = createTransformerTrainer(preset);
-  const losses: number[] = [];
-  for (let step = 0; step < 30; step++) losses.push(trainer.step());
-  const times: number[] = [];
-  for (let step = 0; step < steps; step++) {
-    const start = performance.now();
-    losses.push(trainer.step());
-    times.push(performance.now() - start);
-  }
-  trainer.dispose();
+  const synchronous = await withExecution('synchronous', () => timeTrainerSteps(preset, steps));
+  const asynchronous = await withExecution('asynchronous', () => timeTrainerSteps(preset, steps));
   const timing: (typeof timings)[number] = {
     preset: presetName,
-    msPerStep: median(times),
-    firstLoss: losses[0] as number,
-    lastLoss: losses.at(-1) as number,
+    msPerStep: median(synchronous.times),
+    asynchronousMsPerStep: median(asynchronous.times),
+    firstLoss: synchronous.losses[0] as number,
+    lastLoss: synchronous.losses.at(-1) as number,
     fallbacks: [...registration.usage.fallbackCalls().keys()],
   };
   // Host-bound or device-bound: the time to issue a step (no read-back) against the step with its loss read.
@@ -183,7 +215,9 @@ for (const presetName of presets) {
     writeFileSync(join(outFolder, 'kernel-profile.md'), `kernel profile, preset ${presetName}\n${formatKernelProfile(profile, 40)}\n`);
   }
   console.log(`kernel profile (${presetName}):\n${formatKernelProfile(profile, 15)}`);
-  console.log(`tfjs torch ${presetName}: ${timing.msPerStep.toFixed(2)} ms/step (loss ${timing.firstLoss.toFixed(4)} → ${timing.lastLoss.toFixed(4)})`);
+  console.log(
+    `tfjs torch ${presetName}: ${timing.msPerStep.toFixed(2)} ms/step synchronous, ${timing.asynchronousMsPerStep.toFixed(2)} asynchronous (loss ${timing.firstLoss.toFixed(4)} → ${timing.lastLoss.toFixed(4)})`,
+  );
   report['timings'] = timings;
   save();
 }

@@ -4,8 +4,9 @@
 # Then the lead runs, with the device tool:
 #   command: bash packages/runtime-torch/gpu/run-gpu-check.sh
 #   carry:   ["packages/runtime-torch/.gpu"]
-#   timeout_s: 420 (on an H200 on 2026-11-26 the check took 187–206 s plus ~30 s to start the machine, before PyTorch
-#              ran twice; expect ~300 s now; RECA_GPU_CHECK_RECA_STEP=0 skips the recaStep bench, ~80 s in all)
+#   timeout_s: 540 (on an H200 on 2026-11-26 the check took 187–206 s plus ~30 s to start the machine, before PyTorch
+#              ran twice and the asynchronous passes were added; expect ~350–400 s now, not yet run so; with
+#              RECA_GPU_CHECK_RECA_STEP=0 it skips the recaStep benches, ~100 s in all)
 set -euo pipefail
 package="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 gpu="$package/.gpu"

@@ -7,6 +7,8 @@
 #   4. recaStep of every adapter preset on the device, beside the PyTorch twins (bench/reca-step.bench.ts), each
 #      torch row with a kernel profile, the twins run before and again after the tfjs rows (drift shows as two ratios);
 #   5. a short table, printed last.
+# Steps 2 and 4 also run with asynchronous execution (kernels queued for the addon's execution thread): the
+# differential cases twice (learning the output shapes, then queued), each LM preset, and the recaStep rows.
 # RECA_GPU_CHECK_RECA_STEP=0 skips step 4. Full logs and JSON under $OUT, packed into $OUT/logs.tar.gz beside $OUT/summary.txt. RECA_GPU_CHECK_DEVICE=cpu (and RECA_GPU_CHECK_PRESETS=tiny) rehearse it on a CPU machine.
 set -euo pipefail
 package="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -75,6 +77,9 @@ if [ "${RECA_GPU_CHECK_RECA_STEP:-1}" != 0 ] && [ -f build/Release/reca_torch.no
   export RECA_BENCH_SCRIPTS="$package/bench"
   step reca-step 300 node .gpu/reca-step.mjs --backends torch --device "$device" --presets "${RECA_GPU_CHECK_RECA_PRESETS:-tiny,small}" \
     --pytorch-again --profile --json "$OUT/reca-step.json"
+  # The same rows with asynchronous execution (CUDA's default is synchronous until measured): compare with the above.
+  step reca-step-asynchronous 240 env RECA_TORCH_EXECUTION=asynchronous node .gpu/reca-step.mjs --backends torch --device "$device" \
+    --presets "${RECA_GPU_CHECK_RECA_PRESETS:-tiny,small}" --no-pytorch --json "$OUT/reca-step-asynchronous.json"
 fi
 
 node gpu/summarize-gpu-check.mjs "$OUT" | tee "$OUT/summary.txt" || echo "summary failed (logs are in logs.tar.gz)"

@@ -29,6 +29,11 @@ if (check === undefined) {
     console.log(`differential (torch vs cpu): ${cases - failures.length}/${cases} agree; cpu fallbacks in ${fallbackCases.length} case(s)`);
     for (const failure of failures.slice(0, 15)) console.log(`  FAIL ${failure.name}: ${failure.problems.join('; ')}`);
   }
+  if (check.differentialAsynchronous) {
+    const { cases, failures } = check.differentialAsynchronous;
+    console.log(`differential, asynchronous execution (second pass: shapes known): ${cases - failures.length}/${cases} agree`);
+    for (const failure of failures.slice(0, 15)) console.log(`  FAIL ${failure.name}: ${failure.problems.join('; ')}`);
+  }
   if (check.memory) {
     const memory = check.memory;
     console.log(
@@ -37,18 +42,19 @@ if (check === undefined) {
     );
   }
 }
-const rows = [['preset', 'tfjs torch ms/step', 'PyTorch ms/step (before / after)', 'ratio (before / after)', 'issue ms torch / PyTorch', 'loss torch (first→last)', 'loss PyTorch']];
+const rows = [['preset', 'tfjs torch ms/step (synchronous / asynchronous)', 'PyTorch ms/step (before / after)', 'ratio (before / after)', 'issue ms torch / PyTorch', 'loss torch (first→last)', 'loss PyTorch']];
 const issue = (entry) => (entry?.issueMsPerStep === undefined ? '-' : `${entry.issueMsPerStep.toFixed(2)} of ${entry.issuedStepMs.toFixed(2)}`);
 for (const timing of check?.timings ?? []) {
   const pytorch = json(read(`pytorch-${timing.preset}.log`));
   // PyTorch ran before and after the tfjs check: one value per run, '-' for a run that gave nothing.
   const pytorchRuns = [json(read(`pytorch-before-${timing.preset}.log`)), pytorch];
   const perRun = (value) => pytorchRuns.map((run) => (run?.msPerStep === undefined ? '-' : value(run))).join(' / ');
+  const asynchronous = timing.asynchronousMsPerStep;
   rows.push([
     timing.preset,
-    timing.msPerStep.toFixed(2),
+    `${timing.msPerStep.toFixed(2)} / ${asynchronous === undefined ? '-' : asynchronous.toFixed(2)}`,
     perRun((run) => run.msPerStep.toFixed(2)),
-    perRun((run) => (timing.msPerStep / run.msPerStep).toFixed(2)),
+    perRun((run) => `${(timing.msPerStep / run.msPerStep).toFixed(2)}${asynchronous === undefined ? '' : ` (${(asynchronous / run.msPerStep).toFixed(2)})`}`),
     `${issue(timing)} / ${issue(pytorch)}`,
     `${timing.firstLoss.toFixed(3)}→${timing.lastLoss.toFixed(3)}`,
     pytorch ? `${pytorch.firstLoss.toFixed(3)}→${pytorch.lastLoss.toFixed(3)}` : '-',
@@ -80,4 +86,9 @@ if (recaStepLog) {
   if (profileLines.length > 0) console.log(`\n${profileLines.join('\n')}`);
   const start = recaStepLog.indexOf('recaStep per adapter preset');
   console.log(`\n${start >= 0 ? recaStepLog.slice(start).trim() : recaStepLog.trim().split('\n').slice(-15).join('\n')}`);
+}
+const asynchronousLog = read('reca-step-asynchronous.log');
+if (asynchronousLog) {
+  const start = asynchronousLog.indexOf('recaStep per adapter preset');
+  console.log(`\nrecaStep, asynchronous execution:\n${start >= 0 ? asynchronousLog.slice(start).trim() : asynchronousLog.trim().split('\n').slice(-10).join('\n')}`);
 }

@@ -120,19 +120,21 @@ class Executor {
     if (known != shapes_.end()) {
       std::vector<CellPointer> outputs;
       outputs.reserve(known->second.size());
-      std::unique_lock<std::mutex> lock(mutex_);
-      task.sequence = ++submitted_;
       for (const OutputShape& shape : known->second) {
         auto cell = std::make_shared<TensorCell>();
         cell->sizes = shape.sizes;
         cell->dtype = shape.dtype;
         cell->onCpu = shape.onCpu;
-        cell->producer = task.sequence;
-        outputs.push_back(cell);
+        outputs.push_back(std::move(cell));
       }
       task.outputs = outputs;
+      std::unique_lock<std::mutex> lock(mutex_);
+      task.sequence = ++submitted_;
+      for (const CellPointer& cell : outputs) cell->producer = task.sequence;
       enqueue(std::move(task));
       queuedCalls_++;
+      // Back-pressure: JavaScript that never reads could queue without bound (each queued kernel keeps its tensors).
+      if (submitted_ - completed_.load(std::memory_order_acquire) > kMaxQueued) waitUntilCompleted(lock, submitted_ - kMaxQueued / 2);
       return outputs;
     }
     // Output shapes unknown: run the kernel through the queue (after everything issued before it) and wait.
@@ -202,6 +204,7 @@ class Executor {
 
  private:
   static constexpr size_t kMaxSignatures = 1 << 16;
+  static constexpr uint64_t kMaxQueued = 1 << 14;
 
   // The output shapes of kernel `code` on these inputs from a run on meta tensors (shapes and dtypes, no data, no
   // work), on the JavaScript thread while the execution thread computes; nullopt when the kernel cannot run on them

@@ -36,8 +36,7 @@ export interface TorchBackendOptions {
   /**
    * ATen intra-op (OpenMP) threads. With asynchronous CPU execution, kernels use them only while JavaScript waits for
    * a result (at a read); while JavaScript runs they run on one thread, since an OpenMP worker competing with
-   * JavaScript for a core stalls every parallel region (masked-autoregressive tiny on 2 cores: 53 ms/step with two
-   * threads always, 35 with this rule, 32 with one thread; LM small: 18.1, 15.4, 21.6).
+   * JavaScript for a core stalls every parallel region (measured in the README).
    * @default `RECA_TORCH_THREADS`, else the number of usable cores (`os.availableParallelism()`)
    */
   threads?: number;
