@@ -333,6 +333,8 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
 // configure({ device: 'cpu' | 'cuda:N', threads?: number, blasThreads?: number })
 Napi::Value Configure(const Napi::CallbackInfo& info) {
   return guarded(info, "configure", [&]() -> Napi::Value {
+    // The execution thread reads the state changed below: let it finish what is queued first.
+    finishQueuedKernels();
     const Napi::Object options = info[0].As<Napi::Object>();
     const std::string device = options.Get("device").As<Napi::String>().Utf8Value();
     ComputeState& state = computeState();
@@ -429,10 +431,18 @@ void finishQueuedKernelsAtCleanup(void*) { finishQueuedKernels(); }
 
 void finishQueuedKernelsAtExit() { finishQueuedKernels(); }
 
+// finishQueuedKernels(): waits for every queued kernel, reporting nothing (JavaScript's process 'exit' event calls it,
+// before any C++ teardown: process.exit() skips the environment's cleanup hooks).
+Napi::Value FinishQueuedKernels(const Napi::CallbackInfo& info) {
+  finishQueuedKernels();
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   KernelTable& table = kernels();
   if (table.size() == 0) {
-    // Registered after libtorch's static objects exist, so it runs before their destructors (process.exit included).
+    // A last resort after JavaScript's 'exit' hook: registered after libtorch's own static objects exist, so it runs
+    // before their destructors (the statics the execution thread touches are never destroyed).
     std::atexit(finishQueuedKernelsAtExit);
     registerElementwiseKernels(table);
     registerReductionKernels(table);
@@ -456,6 +466,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("configure", Napi::Function::New(env, Configure, "configure"));
   exports.Set("synchronize", Napi::Function::New(env, Synchronize, "synchronize"));
+  exports.Set("finishQueuedKernels", Napi::Function::New(env, FinishQueuedKernels, "finishQueuedKernels"));
   exports.Set("setAsynchronousExecution", Napi::Function::New(env, SetAsynchronousExecutionFunction, "setAsynchronousExecution"));
   exports.Set("describe", Napi::Function::New(env, Describe, "describe"));
   return exports;

@@ -9,8 +9,9 @@
 namespace reca {
 
 ComputeState& computeState() {
-  static ComputeState state;
-  return state;
+  // Never destroyed: the execution thread may read it while the process exits.
+  static ComputeState* state = new ComputeState();
+  return *state;
 }
 
 void applyThreadSettings() {
@@ -253,6 +254,7 @@ void KernelTable::add(const std::string& name, KernelFunction function) {
   functions_.push_back(std::move(function));
   shapeNeutral_.emplace_back();
   sharedState_.push_back(false);
+  updatesState_.push_back(false);
 }
 
 size_t KernelTable::codeOf(const std::string& name) const {
@@ -267,5 +269,7 @@ void KernelTable::declareShapeNeutral(const std::string& name, std::vector<std::
 }
 
 void KernelTable::declareSharedState(const std::string& name) { sharedState_[codeOf(name)] = true; }
+
+void KernelTable::declareUpdatesState(const std::string& name) { updatesState_[codeOf(name)] = true; }
 
 }  // namespace reca

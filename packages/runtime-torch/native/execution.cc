@@ -17,6 +17,7 @@
 #include <c10/core/InferenceMode.h>
 #include <c10/core/impl/DeviceGuardImplInterface.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -33,9 +34,17 @@ std::string firstLineOf(const std::string& text) {
   return end == std::string::npos ? text : text.substr(0, end);
 }
 
-std::string describeError(const std::exception& error) {
-  if (const auto* c10Error = dynamic_cast<const c10::Error*>(&error)) return firstLineOf(c10Error->what_without_backtrace());
-  return firstLineOf(error.what());
+// The first line of the exception being handled (ATen's without its backtrace).
+std::string describeCurrentError() {
+  try {
+    throw;
+  } catch (const c10::Error& error) {
+    return firstLineOf(error.what_without_backtrace());
+  } catch (const std::exception& error) {
+    return firstLineOf(error.what());
+  } catch (...) {
+    return "unknown error";
+  }
 }
 
 // Runs kernel `code` on the calling thread; returns its outputs in tfjs dtypes, each a distinct tensor, on the device
@@ -85,6 +94,8 @@ struct OutputShape {
 struct AwaitedResult {
   std::vector<at::Tensor> outputs;
   std::exception_ptr error;
+  // Set when the error is an input's failure (already recorded): reporting it here reports that failure.
+  std::shared_ptr<const std::string> inputFailure;
 };
 
 struct Task {
@@ -96,12 +107,18 @@ struct Task {
   std::shared_ptr<AwaitedResult> awaited;  // waiting: the caller reads the result
 };
 
+const std::shared_ptr<const std::string>& unreportableFailure();
+
 class Executor {
  public:
   bool asynchronous = false;
 
   std::vector<CellPointer> run(uint32_t code, const std::vector<CellPointer>& inputs, Attributes attrs) {
     if (!asynchronous) return runInline(code, inputs, attrs);
+    const bool updatesState = kernels().updatesState(code);
+    // A kernel that updates model state in place runs only after every earlier kernel succeeded: a failure before it
+    // (a bad index in the forward pass) is thrown here, before the parameters and moments are replaced.
+    if (updatesState) waitForQueue();
     reportFailure();
     std::string key = signature(code, inputs, attrs);
     auto known = shapes_.find(key);
@@ -129,9 +146,14 @@ class Executor {
       }
       task.outputs = outputs;
       std::unique_lock<std::mutex> lock(mutex_);
-      task.sequence = ++submitted_;
-      for (const CellPointer& cell : outputs) cell->producer = task.sequence;
-      enqueue(std::move(task));
+      const uint64_t sequence = enqueue(std::move(task));
+      for (const CellPointer& cell : outputs) cell->producer = sequence;
+      // Its inputs are written in place: a read of one waits for this kernel too.
+      if (updatesState) {
+        for (const CellPointer& input : inputs) {
+          if (input) input->lastWriter = sequence;
+        }
+      }
       queuedCalls_++;
       // Back-pressure: JavaScript that never reads could queue without bound (each queued kernel keeps its tensors).
       if (submitted_ - completed_.load(std::memory_order_acquire) > kMaxQueued) waitUntilCompleted(lock, submitted_ - kMaxQueued / 2);
@@ -140,15 +162,16 @@ class Executor {
     // Output shapes unknown: run the kernel through the queue (after everything issued before it) and wait.
     auto result = std::make_shared<AwaitedResult>();
     task.awaited = result;
-    uint64_t sequence;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      sequence = task.sequence = ++submitted_;
-      enqueue(std::move(task));
+      const uint64_t sequence = enqueue(std::move(task));
       waitUntilCompleted(lock, sequence);
     }
     awaitedCalls_++;
-    if (result->error) std::rethrow_exception(result->error);
+    if (result->error) {
+      if (result->inputFailure) clearUnreported(*result->inputFailure);
+      std::rethrow_exception(result->error);
+    }
     std::vector<OutputShape> outputShapes;
     std::vector<CellPointer> outputs;
     for (at::Tensor& tensor : result->outputs) {
@@ -158,27 +181,31 @@ class Executor {
     // A model uses a bounded set of signatures; a runaway set (shapes that change every step) is forgotten.
     if (shapes_.size() >= kMaxSignatures) shapes_.clear();
     shapes_.emplace(std::move(key), std::move(outputShapes));
-    reportFailure();
+    // An earlier queued failure is left to the next call: this kernel has run (it may have updated state), so its
+    // outputs must reach JavaScript.
     return outputs;
   }
 
   const at::Tensor& wait(const TensorCell& cell) {
-    if (cell.producer != 0 && completed_.load(std::memory_order_acquire) < cell.producer) {
+    // The kernel that computes it, and a later-issued kernel that writes it in place (sequence numbers grow).
+    const uint64_t last = std::max(cell.producer, cell.lastWriter);
+    if (last != 0 && completed_.load(std::memory_order_acquire) < last) {
       std::unique_lock<std::mutex> lock(mutex_);
-      waitUntilCompleted(lock, cell.producer);
+      waitUntilCompleted(lock, last);
     }
     if (cell.failure) {
-      {
-        // Reported here: the next call need not report the same failure again.
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (unreportedFailure_ == *cell.failure) {
-          unreportedFailure_.clear();
-          failed_.store(false, std::memory_order_release);
-        }
-      }
+      // Reported here: the next call need not report the same failure again.
+      clearUnreported(*cell.failure);
       throw std::runtime_error("the tensor was not computed: " + *cell.failure);
     }
     return cell.tensor;
+  }
+
+  // Switches the mode once every queued kernel has run; a queued failure is thrown after the switch.
+  void setAsynchronous(bool value) {
+    waitForQueue();
+    asynchronous = value;
+    reportFailure();
   }
 
   void drain() {
@@ -272,6 +299,15 @@ class Executor {
     return key;
   }
 
+  // Forgets the unreported failure when it is `failure` (being reported now).
+  void clearUnreported(const std::string& failure) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (unreportedFailure_ == failure) {
+      unreportedFailure_.clear();
+      failed_.store(false, std::memory_order_release);
+    }
+  }
+
   // Blocks the calling (JavaScript) thread until kernel `sequence` has run.
   void waitUntilCompleted(std::unique_lock<std::mutex>& lock, uint64_t sequence) {
     if (completed_.load(std::memory_order_acquire) >= sequence) return;
@@ -280,15 +316,20 @@ class Executor {
     javaScriptWaits_.store(false, std::memory_order_relaxed);
   }
 
-  void enqueue(Task task) {
+  // Queues `task` (the lock held) and returns its sequence number; nothing is counted if this throws.
+  uint64_t enqueue(Task task) {
     if (!started_) {
-      // Never joined: the process may exit while the thread waits for work.
+      // Never joined: the process may exit while the thread waits for work (exit hooks finish the queue first).
       std::thread([this]() { work(); }).detach();
       started_ = true;
     }
+    const uint64_t sequence = submitted_ + 1;
+    task.sequence = sequence;
     queue_.push_back(std::move(task));
+    submitted_ = sequence;
     // Notified with the lock held: the caller may go on to wait on the same lock.
     available_.notify_one();
+    return sequence;
   }
 
   // Throws the first failure of a queued kernel not yet reported (once).
@@ -307,9 +348,13 @@ class Executor {
   void work() {
     c10::InferenceMode inferenceMode;
     const ComputeState& state = computeState();
-    // Per-thread settings the JavaScript thread got from configure(): thread counts, denormals, the CUDA device.
-    applyThreadSettings();
-    if (state.cuda) c10::impl::getDeviceGuardImpl(at::kCUDA)->setDevice(state.device);
+    // Per-thread settings the JavaScript thread got from configure(): thread counts, denormals, the CUDA device. A
+    // failure here leaves this thread's defaults (the kernels then report what goes wrong).
+    try {
+      applyThreadSettings();
+      if (state.cuda) c10::impl::getDeviceGuardImpl(at::kCUDA)->setDevice(state.device);
+    } catch (...) {
+    }
     while (true) {
       Task task;
       {
@@ -319,7 +364,13 @@ class Executor {
         queue_.pop_front();
       }
       const auto executeStart = std::chrono::steady_clock::now();
-      execute(task);
+      try {
+        execute(task);
+      } catch (...) {
+        // Reporting the failure failed (out of memory): fail the outputs with a message made in advance.
+        for (const CellPointer& output : task.outputs) output->failure = unreportableFailure();
+        if (task.awaited) task.awaited->error = std::current_exception();
+      }
       busyNanoseconds_.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - executeStart).count());
       const uint64_t sequence = task.sequence;
       // Drop the task's references (its inputs may be the last owners of their memory) before publishing.
@@ -346,9 +397,10 @@ class Executor {
       }
     }
     if (failure) {
-      // An input's kernel failed (already reported): this kernel's outputs fail with the same cause.
+      // An input's kernel failed: this kernel's outputs fail with the same cause.
       if (task.awaited) {
         task.awaited->error = std::make_exception_ptr(std::runtime_error("an input was not computed: " + *failure));
+        task.awaited->inputFailure = failure;
       }
       for (const CellPointer& output : task.outputs) output->failure = failure;
       return;
@@ -372,12 +424,12 @@ class Executor {
         }
       }
       for (size_t index = 0; index < outputs.size(); index++) task.outputs[index]->tensor = std::move(outputs[index]);
-    } catch (const std::exception& error) {
+    } catch (...) {
       if (task.awaited) {
         task.awaited->error = std::current_exception();
         return;
       }
-      const std::string message = "kernel '" + name + "' (queued) failed: " + describeError(error);
+      const std::string message = "kernel '" + name + "' (queued) failed: " + describeCurrentError();
       auto shared = std::make_shared<const std::string>(message);
       for (const CellPointer& output : task.outputs) output->failure = shared;
       std::lock_guard<std::mutex> lock(mutex_);
@@ -405,9 +457,19 @@ class Executor {
   std::atomic<int64_t> busyNanoseconds_{0};
 };
 
+// The failure of a kernel whose own failure could not be recorded (allocated once, before it is needed).
+const std::shared_ptr<const std::string>& unreportableFailure() {
+  static const auto* failure = new std::shared_ptr<const std::string>(
+      std::make_shared<const std::string>("a queued kernel failed and its error could not be recorded (out of memory?)"));
+  return *failure;
+}
+
 // Never destroyed: the execution thread may still wait on it while the process exits.
 Executor& executor() {
-  static Executor* instance = new Executor();
+  static Executor* instance = [] {
+    (void)unreportableFailure();
+    return new Executor();
+  }();
   return *instance;
 }
 
@@ -430,10 +492,7 @@ void drainQueue() { executor().drain(); }
 
 void finishQueuedKernels() { executor().waitForQueue(); }
 
-void setAsynchronousExecution(bool asynchronous) {
-  drainQueue();
-  executor().asynchronous = asynchronous;
-}
+void setAsynchronousExecution(bool asynchronous) { executor().setAsynchronous(asynchronous); }
 
 bool asynchronousExecution() { return executor().asynchronous; }
 

@@ -354,6 +354,7 @@ void registerFusedKernels(KernelTable& table) {
     return outputs;
   });
   // Output shapes are the parameters' and moments' shapes: the per-step numbers do not change them.
+  table.declareUpdatesState("RecaAdamUpdate");
   table.declareShapeNeutral("RecaAdamUpdate", {"beta1", "beta2", "epsilon", "gradientScale", "stepSizes", "rootBiasCorrections", "decayFactors"});
 
   // Inputs (variadic): float32 tensors of any shapes. Output: √(Σ_tensors Σ_elements value²), a float32 scalar

@@ -171,6 +171,10 @@ class KernelTable {
   // to learn its output shapes from meta tensors (execution.cc).
   void declareSharedState(const std::string& name);
   bool hasSharedState(size_t code) const { return sharedState_.at(code); }
+  // Kernel `name` updates model state in place (AdamW): asynchronous execution queues it only after every earlier
+  // kernel succeeded, and a read of any of its inputs waits for it.
+  void declareUpdatesState(const std::string& name);
+  bool updatesState(size_t code) const { return updatesState_.at(code); }
   const std::vector<std::string>& names() const { return names_; }
   const KernelFunction& at(size_t code) const { return functions_.at(code); }
   const std::vector<std::string>& shapeNeutralAttributes(size_t code) const { return shapeNeutral_.at(code); }
@@ -181,6 +185,7 @@ class KernelTable {
   std::vector<KernelFunction> functions_;
   std::vector<std::vector<std::string>> shapeNeutral_;
   std::vector<bool> sharedState_;
+  std::vector<bool> updatesState_;
   size_t codeOf(const std::string& name) const;
 };
 
@@ -195,6 +200,9 @@ struct TensorCell {
   bool onCpu = true;
   // Sequence number of the queued kernel that fills `tensor`; 0: ready at creation.
   uint64_t producer = 0;
+  // Sequence number of the last queued kernel that writes this tensor in place (a state update); reads wait for it.
+  // JavaScript thread only.
+  uint64_t lastWriter = 0;
   // Valid once ready; written by the execution thread before it publishes `producer` as completed.
   at::Tensor tensor;
   // Set instead of `tensor` when the producing kernel (or one of its inputs' kernels) failed.

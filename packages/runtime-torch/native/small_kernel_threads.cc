@@ -30,14 +30,15 @@ struct OpenMpFunctions {
   bool available() const { return setNumThreads != nullptr && getMaxThreads != nullptr; }
 };
 
+// The statics here are never destroyed: the execution thread may run a kernel while the process exits.
 std::chrono::steady_clock::time_point& lastParallelEnd() {
-  static std::chrono::steady_clock::time_point end;
-  return end;
+  static auto* end = new std::chrono::steady_clock::time_point();
+  return *end;
 }
 
 const OpenMpFunctions& openMp() {
-  static const OpenMpFunctions functions;
-  return functions;
+  static const auto* functions = new OpenMpFunctions();
+  return *functions;
 }
 
 // How a kernel's work grows with its inputs.
@@ -65,17 +66,17 @@ constexpr int64_t kMultiplyAddsPerElement = 16;
 
 // The work shape of each kernel code, computed on first use.
 WorkShape workShapeOfCode(uint32_t code, const std::string& name) {
-  static std::vector<std::optional<WorkShape>> shapes;
-  if (code >= shapes.size()) shapes.resize(code + 1);
-  if (!shapes[code].has_value()) shapes[code] = workShapeOf(name);
-  return *shapes[code];
+  static auto* shapes = new std::vector<std::optional<WorkShape>>();
+  if (code >= shapes->size()) shapes->resize(code + 1);
+  if (!(*shapes)[code].has_value()) (*shapes)[code] = workShapeOf(name);
+  return *(*shapes)[code];
 }
 
 // Estimated work of one kernel call, in element-equivalents.
 int64_t estimatedKernelWork(WorkShape shape, const std::vector<std::optional<at::Tensor>>& inputs) {
   const auto input = [&inputs](size_t index) -> const std::optional<at::Tensor>& {
-    static const std::optional<at::Tensor> absent;
-    return index < inputs.size() ? inputs[index] : absent;
+    static const auto* absent = new std::optional<at::Tensor>();
+    return index < inputs.size() ? inputs[index] : *absent;
   };
   int64_t multiplyAdds = 0;
   switch (shape) {

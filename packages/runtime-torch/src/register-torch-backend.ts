@@ -9,6 +9,7 @@ import { registerTorchKernels, type KernelRegistry } from './kernels/register-to
 import { applyOpenMpWaitPolicy, openMpAwakeMicroseconds } from './device/apply-openmp-wait-policy.js';
 import { loadTorchAddon } from './native/load-torch-addon.js';
 import { synchronizeAddon } from './backend/synchronize-addon.js';
+import { torchKernelErrorOf } from './errors/torch-kernel-error-of.js';
 import { torchBackendName, torchEnvironmentVariables, type TorchBackendOptions, type TorchExecution } from './torch-backend-options.js';
 import type { TorchBackendRegistration } from './torch-backend-registration.js';
 
@@ -58,6 +59,8 @@ async function register(options: TorchBackendOptions): Promise<TorchBackendRegis
     asynchronousExecution: execution === 'asynchronous',
   });
   const configured = addon.info();
+  // process.exit() tears C++ down without the environment's cleanup hooks: finish queued kernels before that.
+  process.once('exit', () => addon.finishQueuedKernels());
   const usage = new KernelUsage(options.warnOnFallback === false ? undefined : (message) => console.warn(message));
   let backend: TorchBackend | undefined;
   if (registry.findBackendFactory(torchBackendName) == null) {
@@ -71,7 +74,12 @@ async function register(options: TorchBackendOptions): Promise<TorchBackendRegis
     },
     setExecution(mode: TorchExecution): void {
       if (!isTorchExecution(mode)) throw new InvalidArgumentError({ argument: 'execution', message: `must be 'asynchronous' or 'synchronous', got '${String(mode)}'` });
-      addon.setAsynchronousExecution(mode === 'asynchronous');
+      try {
+        addon.setAsynchronousExecution(mode === 'asynchronous');
+      } catch (error) {
+        // The queue drains first: a queued kernel's failure is reported here.
+        throw torchKernelErrorOf('setExecution', error instanceof Error ? error.message : String(error), error, 'setExecution');
+      }
     },
     backendName: torchBackendName,
     computeDevice,

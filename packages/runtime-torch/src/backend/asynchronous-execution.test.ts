@@ -3,9 +3,10 @@
  * are known. A queued kernel that fails (here: GatherV2 with an index out of range, whose output shape does not depend
  * on the index values) is reported once, as a TorchKernelError naming GatherV2, by whichever comes first: a read of a
  * tensor computed from it, a synchronize, or the next kernel call; tensors computed from its output cannot be read.
- * Switching to synchronous execution drains the queue, and there the same failure throws at its own call.
+ * Switching to synchronous execution drains the queue, and there the same failure throws at its own call. A state
+ * update (AdamW) waits for the queue first, so a failure before it leaves the model as it was.
  */
-import { tf } from '@reca/runtime';
+import { AdamW, tf } from '@reca/runtime';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TorchKernelError } from '../errors/torch-kernel-error.js';
 import { registerTorchBackend } from '../register-torch-backend.js';
@@ -117,6 +118,33 @@ describeWithTorchAddon('torch backend, asynchronous execution', () => {
     } finally {
       registration.setExecution('asynchronous');
       chained.dispose();
+    }
+  });
+
+  it('does not update the model after a queued failure: the AdamW update throws it and leaves parameters and moments', () => {
+    const parameter = tf.tidy(() => tf.variable(tf.tensor1d([1, 2, 3, 4]), true, 'asynchronous-barrier-parameter'));
+    const optimizer = new AdamW({ learningRate: 0.1, weightDecay: 0 });
+    const gradient = () => ({ parameter: tf.tensor1d([1, -1, 1, -1]) });
+    try {
+      const update = () => {
+        const gradients = gradient();
+        try {
+          optimizer.applyGradients([['parameter', parameter]], gradients);
+        } finally {
+          tf.dispose(Object.values(gradients));
+        }
+      };
+      update(); // learns the update's output shapes: the next one would be queued
+      const before = Array.from(parameter.dataSync());
+      const gathered = tf.tidy(() => tf.gather(table, outOfRange()));
+      expectGatherFailure(thrownBy(update), /reported by the next call, 'RecaAdamUpdate'/);
+      expect(Array.from(parameter.dataSync())).toEqual(before);
+      gathered.dispose();
+      update(); // and the next update runs
+      expect(Array.from(parameter.dataSync())).not.toEqual(before);
+    } finally {
+      optimizer.dispose();
+      parameter.dispose();
     }
   });
 

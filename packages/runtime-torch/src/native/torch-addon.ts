@@ -37,6 +37,8 @@ export interface TorchAddon {
   }): void;
   /** Waits for queued kernels, then for queued device work. */
   synchronize(): void;
+  /** Waits for every queued kernel without reporting failures (the process 'exit' hook). */
+  finishQueuedKernels(): void;
   /** Queues kernels for the native execution thread (true) or runs them in line (false), after draining the queue. */
   setAsynchronousExecution(asynchronous: boolean): void;
   /** Shape, dtype code and device of a handle (tests, diagnostics). */
