@@ -23,6 +23,16 @@ c10::optional<at::Tensor> optionalInput(const KernelContext& context, size_t ind
   return context.input(index);
 }
 
+// Meta tensors shaped like each given tensor (absent ones skipped): the outputs of a gradient kernel whose gradients
+// have their inputs' shapes, when it runs on meta tensors only to give its output shapes (execution.cc).
+std::vector<at::Tensor> metaLike(std::initializer_list<c10::optional<at::Tensor>> likes) {
+  std::vector<at::Tensor> outputs;
+  for (const c10::optional<at::Tensor>& like : likes) {
+    if (like.has_value()) outputs.push_back(at::empty_like(*like));
+  }
+  return outputs;
+}
+
 // True when no other tensor (another handle's view, an alias) refers to `tensor`'s memory: it may be written in place.
 bool ownsStorage(const at::Tensor& tensor) {
   return tensor.storage().use_count() == 1 && tensor.storage_offset() == 0 && tensor.is_contiguous() &&
@@ -64,6 +74,8 @@ void registerFusedKernels(KernelTable& table) {
   table.add("RecaLayerNorm", [](const KernelContext& context) {
     const at::Tensor x = context.input(0);
     requireFloat(x, "RecaLayerNorm", "x");
+    // Meta tensors (output shapes only, execution.cc): ATen 1.13's native_layer_norm has no meta kernel.
+    if (x.is_meta()) return std::vector<at::Tensor>{at::empty_like(x)};
     const int64_t last = x.size(-1);
     auto result = at::native_layer_norm(x, {last}, optionalInput(context, 1), optionalInput(context, 2),
                                         context.numberAttr("epsilon"));
@@ -77,6 +89,7 @@ void registerFusedKernels(KernelTable& table) {
     const at::Tensor x = context.input(1);
     const c10::optional<at::Tensor> weight = optionalInput(context, 2);
     const c10::optional<at::Tensor> bias = optionalInput(context, 3);
+    if (x.is_meta()) return metaLike({x, weight, bias});  // output shapes only (see RecaLayerNorm)
     const int64_t last = x.size(-1);
     auto forward = at::native_layer_norm(x, {last}, weight, bias, context.numberAttr("epsilon"));
     auto gradients = at::native_layer_norm_backward(dy, x, {last}, std::get<1>(forward), std::get<2>(forward), weight, bias,
@@ -137,6 +150,8 @@ void registerFusedKernels(KernelTable& table) {
     const at::Tensor x = context.input(0);
     requireFloat(x, "RecaGroupNorm", "x");
     if (x.dim() != 4) throw std::invalid_argument("RecaGroupNorm: x must be [batch, height, width, channels]");
+    // Meta tensors (output shapes only, execution.cc): ATen 1.13's native_group_norm has no meta kernel.
+    if (x.is_meta()) return std::vector<at::Tensor>{at::empty_like(x)};
     const at::Tensor channelsFirst = x.permute({0, 3, 1, 2}).contiguous();
     auto result = at::native_group_norm(channelsFirst, context.input(1), context.input(2), x.size(0), x.size(3), x.size(1) * x.size(2),
                                         context.intAttr("groups"), context.numberAttr("epsilon"));
@@ -149,6 +164,7 @@ void registerFusedKernels(KernelTable& table) {
   table.add("RecaGroupNormGrad", [](const KernelContext& context) {
     const at::Tensor x = context.input(1);
     const at::Tensor weight = context.input(2);
+    if (x.is_meta()) return metaLike({x, weight, weight});  // output shapes only (see RecaGroupNorm)
     const int64_t batch = x.size(0), channels = x.size(3), positions = x.size(1) * x.size(2), groups = context.intAttr("groups");
     const at::Tensor channelsFirst = x.permute({0, 3, 1, 2}).contiguous();
     auto forward = at::native_group_norm(channelsFirst, weight, c10::nullopt, batch, channels, positions, groups, context.numberAttr("epsilon"));
