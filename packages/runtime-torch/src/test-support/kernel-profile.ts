@@ -7,6 +7,8 @@
  *   kernel's full cost, device work included. Slower than a real step; use it for shares, not for totals.
  * A third, untimed pass counts `inputCopies`: CPU tensors the kernel had to copy to the CUDA device (from pageable
  * memory, which may wait for the device queue; always 0 on CPU).
+ * All passes run the kernels in line (synchronous execution, restored after): queued, a kernel's call would time only
+ * its queuing, and its copies would happen later on the execution thread.
  */
 import { tf } from '@reca/runtime';
 import type { TorchBackend } from '../backend/torch-backend.js';
@@ -53,6 +55,21 @@ export async function profileTorchStep(step: () => unknown): Promise<KernelProfi
     }
   };
 
+  const wasAsynchronous = addon.info().asynchronousExecution;
+  addon.setAsynchronousExecution(false);
+  try {
+    return await profileInLine(step, backend, withRunsObserved);
+  } finally {
+    addon.setAsynchronousExecution(wasAsynchronous);
+  }
+}
+
+async function profileInLine(
+  step: () => unknown,
+  backend: TorchBackend,
+  withRunsObserved: (around: (kernel: string, call: () => number) => number) => Promise<void>,
+): Promise<KernelProfile> {
+  const addon = backend.addon;
   const host = new Map<string, { calls: number; ms: number; maxMs: number }>();
   const transfersBefore = backend.transferCounts();
   const stepStarted = performance.now();
@@ -121,7 +138,7 @@ export function formatKernelProfile(profile: KernelProfile, limit = 25): string 
   const totalHost = profile.rows.reduce((sum, row) => sum + row.hostMs, 0);
   const calls = profile.rows.reduce((sum, row) => sum + (row.deviceMs > 0 || row.hostMs > 0 ? row.calls : 0), 0);
   const lines = [
-    `${calls} tfjs kernel calls; step ${profile.stepMs.toFixed(1)} ms unsynchronised (native run calls ${totalHost.toFixed(1)} ms of it); ` +
+    `${calls} tfjs kernel calls (profiled in line); step ${profile.stepMs.toFixed(1)} ms unsynchronised (native run calls ${totalHost.toFixed(1)} ms of it); ` +
       `Σ synchronised kernel time ${totalDevice.toFixed(1)} ms; transfers: ${profile.transfers.reads} reads, ` +
       `${profile.transfers.deviceWrites} host→device writes, ${profile.transfers.scalarWrites} CPU scalar writes`,
     '| kernel | calls | host ms (unsynchronised run) | slowest call host ms | device ms (synchronised) | share | input copies to device |',
