@@ -260,7 +260,7 @@ Napi::Value Run(const Napi::CallbackInfo& info) {
       const int64_t id = handleArray.Get(index).As<Napi::Number>().Int64Value();
       if (id >= 0) inputs[index] = handles().get(id);
     }
-    std::vector<CellPointer> outputs = runKernel(code, inputs, snapshotAttributes(info[2]));
+    std::vector<CellPointer> outputs = runKernel(code, inputs, info[2]);
 
     OutputBuffer& buffer = outputBuffer();
     size_t needed = 0;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 namespace reca {
 namespace {
@@ -57,6 +58,30 @@ void appendValueKey(const AttributeValue& value, std::string& key) {
 }
 
 }  // namespace
+
+AttributeValue attributeValueOf(const Napi::Value& value) { return snapshotValue(value, 0); }
+
+KernelAttributes::KernelAttributes(const Napi::Value& object) {
+  if (object.IsObject()) object_ = object.As<Napi::Object>();
+}
+
+const AttributeValue* KernelAttributes::find(const char* name) const {
+  if (snapshot_ != nullptr) {
+    for (const auto& [attributeName, value] : *snapshot_) {
+      if (attributeName == name) return &value;
+    }
+    return nullptr;
+  }
+  if (object_.IsEmpty()) return nullptr;
+  for (size_t index = 0; index < readCount_; index++) {
+    const auto& [attributeName, value] = read_[index];
+    if (std::strcmp(attributeName, name) == 0) return value.kind == AttributeValue::Kind::kMissing ? nullptr : &value;
+  }
+  if (readCount_ == kMaxRead) throw std::logic_error("a kernel read more than 16 attributes");
+  auto& entry = read_[readCount_++];
+  entry = {name, attributeValueOf(object_.Get(name))};
+  return entry.second.kind == AttributeValue::Kind::kMissing ? nullptr : &entry.second;
+}
 
 Attributes snapshotAttributes(const Napi::Value& attrs) {
   Attributes result;

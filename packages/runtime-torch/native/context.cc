@@ -113,7 +113,7 @@ int64_t normalizeAxis(int64_t axis, int64_t rank, const char* what) {
 }
 
 KernelContext::KernelContext(const std::string& kernelName, std::vector<std::optional<at::Tensor>> inputs,
-                             const Attributes& attrs)
+                             const KernelAttributes& attrs)
     : kernelName_(kernelName), inputs_(std::move(inputs)), attrs_(attrs) {}
 
 bool KernelContext::hasInput(size_t index) const { return index < inputs_.size() && inputs_[index].has_value(); }
@@ -148,12 +148,7 @@ std::vector<at::Tensor> KernelContext::deviceInputs() const {
   return tensors;
 }
 
-const AttributeValue* KernelContext::attr(const char* name) const {
-  for (const auto& [attributeName, value] : attrs_) {
-    if (attributeName == name) return &value;
-  }
-  return nullptr;
-}
+const AttributeValue* KernelContext::attr(const char* name) const { return attrs_.find(name); }
 
 void KernelContext::attrError(const char* name, const char* expected) const {
   throw std::invalid_argument("kernel '" + kernelName_ + "': attribute '" + name + "' must be " + expected);

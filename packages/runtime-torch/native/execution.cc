@@ -49,7 +49,7 @@ std::string describeCurrentError() {
 
 // Runs kernel `code` on the calling thread; returns its outputs in tfjs dtypes, each a distinct tensor, on the device
 // policy's device.
-std::vector<at::Tensor> executeKernel(uint32_t code, std::vector<std::optional<at::Tensor>> inputs, const Attributes& attrs) {
+std::vector<at::Tensor> executeKernel(uint32_t code, std::vector<std::optional<at::Tensor>> inputs, const KernelAttributes& attrs) {
   const std::string& name = kernels().names()[code];
   std::vector<c10::TensorImpl*> inputImpls;
   inputImpls.reserve(inputs.size());
@@ -113,8 +113,9 @@ class Executor {
  public:
   bool asynchronous = false;
 
-  std::vector<CellPointer> run(uint32_t code, const std::vector<CellPointer>& inputs, Attributes attrs) {
-    if (!asynchronous) return runInline(code, inputs, attrs);
+  std::vector<CellPointer> run(uint32_t code, const std::vector<CellPointer>& inputs, const Napi::Value& attrObject) {
+    if (!asynchronous) return runInline(code, inputs, KernelAttributes(attrObject));
+    Attributes attrs = snapshotAttributes(attrObject);
     const bool updatesState = kernels().updatesState(code);
     // A kernel that updates model state in place runs only after every earlier kernel succeeded: a failure before it
     // (a bad index in the forward pass) is thrown here, before the parameters and moments are replaced.
@@ -247,7 +248,8 @@ class Executor {
       if (inputs[index]) metas[index] = at::empty(inputs[index]->sizes, at::TensorOptions().dtype(inputs[index]->dtype).device(at::kMeta));
     }
     try {
-      KernelContext context(kernels().names()[code], std::move(metas), attrs);
+      const KernelAttributes attributes(attrs);
+      KernelContext context(kernels().names()[code], std::move(metas), attributes);
       std::vector<at::Tensor> outputs = kernels().at(code)(context);
       std::vector<OutputShape> shapes;
       shapes.reserve(outputs.size());
@@ -267,7 +269,7 @@ class Executor {
     }
   }
 
-  std::vector<CellPointer> runInline(uint32_t code, const std::vector<CellPointer>& inputs, const Attributes& attrs) {
+  std::vector<CellPointer> runInline(uint32_t code, const std::vector<CellPointer>& inputs, const KernelAttributes& attrs) {
     std::vector<std::optional<at::Tensor>> tensors(inputs.size());
     for (size_t index = 0; index < inputs.size(); index++) {
       if (inputs[index]) tensors[index] = wait(*inputs[index]);
@@ -406,7 +408,7 @@ class Executor {
       return;
     }
     try {
-      std::vector<at::Tensor> outputs = executeKernel(task.code, std::move(tensors), task.attrs);
+      std::vector<at::Tensor> outputs = executeKernel(task.code, std::move(tensors), KernelAttributes(task.attrs));
       if (task.awaited) {
         task.awaited->outputs = std::move(outputs);
         return;
@@ -482,8 +484,8 @@ CellPointer readyCell(at::Tensor tensor) {
   return cell;
 }
 
-std::vector<CellPointer> runKernel(uint32_t code, const std::vector<CellPointer>& inputs, Attributes attrs) {
-  return executor().run(code, inputs, std::move(attrs));
+std::vector<CellPointer> runKernel(uint32_t code, const std::vector<CellPointer>& inputs, const Napi::Value& attrs) {
+  return executor().run(code, inputs, attrs);
 }
 
 const at::Tensor& waitFor(const TensorCell& cell) { return executor().wait(cell); }

@@ -13,6 +13,7 @@
 
 #include <ATen/ATen.h>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -109,6 +110,27 @@ using Attributes = std::vector<std::pair<std::string, AttributeValue>>;
 // Copies a tfjs attribute object (or undefined) into Attributes. Values other than booleans, numbers, strings,
 // null/undefined and arrays of those become kOther (a kernel reading one reports a clear error).
 Attributes snapshotAttributes(const Napi::Value& attrs);
+// One attribute value copied out of JavaScript (kMissing for null/undefined).
+AttributeValue attributeValueOf(const Napi::Value& value);
+
+// Where a kernel reads its attributes: a snapshot (any thread), or the tfjs object itself on the JavaScript thread,
+// converting only the attributes the kernel reads (in-line execution: a snapshot of every attribute would cost up to
+// ~3 µs per call, a convolution's seven attributes, for nothing).
+class KernelAttributes {
+ public:
+  explicit KernelAttributes(const Attributes& snapshot) : snapshot_(&snapshot) {}
+  explicit KernelAttributes(const Napi::Value& object);
+  // The attribute, or nullptr when absent, null or undefined.
+  const AttributeValue* find(const char* name) const;
+
+ private:
+  static constexpr size_t kMaxRead = 16;
+  const Attributes* snapshot_ = nullptr;
+  Napi::Object object_;
+  // Attributes read from object_ so far, by the kernel's own name literals (no allocation for the table).
+  mutable std::array<std::pair<const char*, AttributeValue>, kMaxRead> read_;
+  mutable size_t readCount_ = 0;
+};
 // Appends a byte encoding of `attributes` to `key` (equal encodings ⇔ equal attributes), leaving out the values of
 // the attributes named in `neutral`.
 void appendAttributesKey(const Attributes& attributes, const std::vector<std::string>& neutral, std::string& key);
@@ -116,7 +138,7 @@ void appendAttributesKey(const Attributes& attributes, const std::vector<std::st
 // The arguments of one kernel call.
 class KernelContext {
  public:
-  KernelContext(const std::string& kernelName, std::vector<std::optional<at::Tensor>> inputs, const Attributes& attrs);
+  KernelContext(const std::string& kernelName, std::vector<std::optional<at::Tensor>> inputs, const KernelAttributes& attrs);
 
   const std::string& kernelName() const { return kernelName_; }
   size_t inputCount() const { return inputs_.size(); }
@@ -154,7 +176,7 @@ class KernelContext {
 
   const std::string& kernelName_;
   std::vector<std::optional<at::Tensor>> inputs_;
-  const Attributes& attrs_;
+  const KernelAttributes& attrs_;
 };
 
 using KernelFunction = std::function<std::vector<at::Tensor>(const KernelContext&)>;
@@ -225,7 +247,7 @@ class QueuedKernelFailure : public std::runtime_error {
 // from an earlier call with the same input shapes, dtypes, devices and attributes (otherwise it waits for it), and
 // returns pending cells at once. Throws Unsupported and kernel errors of this call; a failure of a kernel queued
 // earlier is thrown as QueuedKernelFailure by the next run, wait or drain.
-std::vector<CellPointer> runKernel(uint32_t code, const std::vector<CellPointer>& inputs, Attributes attrs);
+std::vector<CellPointer> runKernel(uint32_t code, const std::vector<CellPointer>& inputs, const Napi::Value& attrs);
 // The tensor of `cell`, waiting for its kernel when pending; throws when that kernel failed.
 const at::Tensor& waitFor(const TensorCell& cell);
 // Waits until every queued kernel has run; reports a queued failure.
