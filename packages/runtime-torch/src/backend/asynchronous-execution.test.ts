@@ -148,6 +148,24 @@ describeWithTorchAddon('torch backend, asynchronous execution', () => {
     }
   });
 
+  it('bounds the queue: JavaScript that issues faster than kernels run waits once 16384 are pending', () => {
+    const addon = (tf.backend() as TorchBackend).addon;
+    const matrix = tf.randomNormal([128, 128]);
+    let highest = 0;
+    try {
+      // A 128×128 product takes tens of µs on the execution thread, its call a few µs of JavaScript: the queue fills.
+      for (let index = 0; index < 30_000; index++) {
+        tf.matMul(matrix, matrix).dispose();
+        if (index % 100 === 0) highest = Math.max(highest, addon.info().pendingKernels);
+      }
+      registration.synchronize();
+    } finally {
+      matrix.dispose();
+    }
+    expect(highest).toBeGreaterThan(12_000); // the queue did fill (else this test would show nothing)
+    expect(highest).toBeLessThanOrEqual(16_384);
+  }, 60_000);
+
   it('rejects an unknown execution mode', () => {
     expect(() => registration.setExecution('eager' as never)).toThrow(/must be 'asynchronous' or 'synchronous', got 'eager'/);
   });
