@@ -1,9 +1,9 @@
-import { InvalidArgumentError, tf as runtimeTf } from '@reca/runtime';
+import { tf as runtimeTf } from '@reca/runtime';
 import { TorchBackend } from './backend/torch-backend.js';
 import { describeTorchDevice } from './device/describe-torch-device.js';
 import { resolveThreadCounts } from './device/resolve-thread-counts.js';
 import { resolveTorchDevice } from './device/resolve-torch-device.js';
-import { isTorchExecution, resolveTorchExecution } from './device/resolve-torch-execution.js';
+import { checkTorchExecution, resolveTorchExecution } from './device/resolve-torch-execution.js';
 import { KernelUsage } from './kernels/kernel-usage.js';
 import { registerTorchKernels, type KernelRegistry } from './kernels/register-torch-kernels.js';
 import { applyOpenMpWaitPolicy, openMpAwakeMicroseconds } from './device/apply-openmp-wait-policy.js';
@@ -73,9 +73,9 @@ async function register(options: TorchBackendOptions): Promise<TorchBackendRegis
       return addon.info().asynchronousExecution ? 'asynchronous' : 'synchronous';
     },
     setExecution(mode: TorchExecution): void {
-      if (!isTorchExecution(mode)) throw new InvalidArgumentError({ argument: 'execution', message: `must be 'asynchronous' or 'synchronous', got '${String(mode)}'` });
+      const checked = checkTorchExecution(mode, 'execution');
       try {
-        addon.setAsynchronousExecution(mode === 'asynchronous');
+        addon.setAsynchronousExecution(checked === 'asynchronous');
       } catch (error) {
         // The queue drains first: a queued kernel's failure is reported here.
         throw torchKernelErrorOf('setExecution', error instanceof Error ? error.message : String(error), error, 'setExecution');

@@ -9,6 +9,18 @@ export function isTorchExecution(value: unknown): value is TorchExecution {
 }
 
 /**
+ * `value` as a {@link TorchExecution}.
+ * @param argument - where the value came from, for the error (`'execution'`, `RECA_TORCH_EXECUTION`).
+ * @throws InvalidArgumentError for anything but `'asynchronous'` or `'synchronous'`.
+ */
+export function checkTorchExecution(value: unknown, argument: string): TorchExecution {
+  if (!isTorchExecution(value)) {
+    throw new InvalidArgumentError({ argument, message: `must be 'asynchronous' or 'synchronous', got '${String(value)}'` });
+  }
+  return value;
+}
+
+/**
  * The execution mode: the option, else `RECA_TORCH_EXECUTION`, else asynchronous on the CPU and synchronous on CUDA
  * (asynchronous execution on CUDA is built but not yet measured on a GPU).
  * @param computeDevice - `'cpu'` or `'cuda:<index>'`.
@@ -19,12 +31,8 @@ export function resolveTorchExecution(
   computeDevice: string,
   environment: Readonly<Record<string, string | undefined>> = process.env,
 ): TorchExecution {
+  if (requested !== undefined) return checkTorchExecution(requested, 'execution');
   const fromEnvironment = environment[torchEnvironmentVariables.execution];
-  const [argument, value] =
-    requested !== undefined ? ['execution', requested] : fromEnvironment !== undefined && fromEnvironment !== '' ? [torchEnvironmentVariables.execution, fromEnvironment] : [undefined, undefined];
-  if (value === undefined) return computeDevice === 'cpu' ? 'asynchronous' : 'synchronous';
-  if (!isTorchExecution(value)) {
-    throw new InvalidArgumentError({ argument: argument as string, message: `must be 'asynchronous' or 'synchronous', got '${String(value)}'` });
-  }
-  return value;
+  if (fromEnvironment !== undefined && fromEnvironment !== '') return checkTorchExecution(fromEnvironment, torchEnvironmentVariables.execution);
+  return computeDevice === 'cpu' ? 'asynchronous' : 'synchronous';
 }
