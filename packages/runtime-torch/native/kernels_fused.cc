@@ -216,6 +216,8 @@ void registerFusedKernels(KernelTable& table) {
     const at::Tensor logits = context.input(1);
     const at::Tensor labels = context.input(2);
     checkCrossEntropyShapes(logits, labels);
+    // Meta tensors (output shapes only, execution.cc): ATen 1.13's scatter_add has no meta kernel.
+    if (logits.is_meta()) return std::vector<at::Tensor>{at::empty_like(logits)};
     const CrossEntropyLabels selected = crossEntropyLabels(labels, logits.size(1), context.intAttr("ignoreIndex"));
     const at::Tensor scale = at::mul(dy, selected.valid.to(dy.scalar_type())).unsqueeze(1);
     at::Tensor gradient = at::mul(at::softmax(logits, 1), scale);
