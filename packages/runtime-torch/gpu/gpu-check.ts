@@ -36,9 +36,8 @@ console.log(`torch backend: ${registration.device}; ${registration.nativeKernels
 save();
 
 // ---- differential cases (cuda vs cpu), synchronous, then asynchronous twice (learning the shapes, then queued) ----
-/** Runs every differential case on the torch backend under `execution`; returns the cases that disagree or threw. */
-async function differentialPass(execution: TorchExecution): Promise<{ cases: number; failures: Array<{ name: string; problems: string[] }>; fallbackCases: string[] }> {
-  registration.setExecution(execution);
+/** Runs every differential case on the torch backend (in its current execution mode); returns the cases that disagree or threw. */
+async function differentialPass(): Promise<{ cases: number; failures: Array<{ name: string; problems: string[] }>; fallbackCases: string[] }> {
   const failures: Array<{ name: string; problems: string[] }> = [];
   const fallbackCases: string[] = [];
   for (const differential of differentialCases) {
@@ -53,16 +52,16 @@ async function differentialPass(execution: TorchExecution): Promise<{ cases: num
       failures.push({ name: differential.name, problems: [error instanceof Error ? error.message.split('\n')[0] as string : String(error)] });
     }
   }
-  console.log(`differential (${execution}): ${differentialCases.length - failures.length}/${differentialCases.length} cases agree with cpu${fallbackCases.length > 0 ? `; fallbacks in ${fallbackCases.length}` : ''}`);
+  console.log(`differential (${registration.execution}): ${differentialCases.length - failures.length}/${differentialCases.length} cases agree with cpu${fallbackCases.length > 0 ? `; fallbacks in ${fallbackCases.length}` : ''}`);
   for (const failure of failures) console.log(`  FAIL ${failure.name}: ${failure.problems.join('; ')}`);
   return { cases: differentialCases.length, failures, fallbackCases };
 }
-const defaultExecution = registration.execution;
-report['differential'] = await differentialPass('synchronous');
+report['differential'] = await withExecution('synchronous', differentialPass);
 save();
-await differentialPass('asynchronous');
-report['differentialAsynchronous'] = await differentialPass('asynchronous');
-registration.setExecution(defaultExecution);
+report['differentialAsynchronous'] = await withExecution('asynchronous', async () => {
+  await differentialPass(); // learns the output shapes
+  return differentialPass();
+});
 save();
 
 // ---- memory and transfers over training steps ----

@@ -69,11 +69,6 @@ OutputBuffer& outputBuffer() {
 
 // ---- errors ------------------------------------------------------------------------------------------------------
 
-std::string firstLine(const std::string& text) {
-  const size_t end = text.find('\n');
-  return end == std::string::npos ? text : text.substr(0, end);
-}
-
 // Runs `body`, turning C++ exceptions into JavaScript errors prefixed by `context()` (built only on failure).
 // Unsupported inputs get the `RECA_UNSUPPORTED: ` prefix that JavaScript recognises (it then runs the cpu kernel).
 template <typename Context, typename Body>
@@ -87,10 +82,8 @@ Napi::Value guardedWith(const Napi::CallbackInfo& info, Context context, Body bo
     throw Napi::Error::New(env, std::string("RECA_UNSUPPORTED: ") + error.what());
   } catch (const QueuedKernelFailure& error) {
     throw Napi::Error::New(env, std::string("RECA_QUEUED_KERNEL_FAILED: ") + error.what());
-  } catch (const c10::Error& error) {
-    throw Napi::Error::New(env, context() + ": " + firstLine(error.what_without_backtrace()));
-  } catch (const std::exception& error) {
-    throw Napi::Error::New(env, context() + ": " + firstLine(error.what()));
+  } catch (...) {
+    throw Napi::Error::New(env, context() + ": " + currentErrorMessage());
   }
 }
 
@@ -264,16 +257,16 @@ Napi::Value Run(const Napi::CallbackInfo& info) {
 
     OutputBuffer& buffer = outputBuffer();
     size_t needed = 0;
-    for (const CellPointer& output : outputs) needed += 3 + output->sizes.size();
+    for (const CellPointer& output : outputs) needed += 3 + output->meta.sizes.size();
     if (buffer.data == nullptr || needed > buffer.length) {
       throw std::length_error("output metadata needs " + std::to_string(needed) + " slots; buffer has " +
                               std::to_string(buffer.length));
     }
     size_t cursor = 0;
     for (CellPointer& output : outputs) {
-      const int32_t rank = static_cast<int32_t>(output->sizes.size());
-      const int32_t dtype = dtypeCodeOf(output->dtype);
-      const std::vector<int64_t>& sizes = output->sizes;
+      const int32_t rank = static_cast<int32_t>(output->meta.sizes.size());
+      const int32_t dtype = dtypeCodeOf(output->meta.dtype);
+      const std::vector<int64_t>& sizes = output->meta.sizes;
       int32_t* slot = buffer.data + cursor;
       cursor += 3 + rank;
       for (int32_t dim = 0; dim < rank; dim++) slot[3 + dim] = static_cast<int32_t>(sizes[dim]);
@@ -374,7 +367,7 @@ Napi::Value Configure(const Napi::CallbackInfo& info) {
     const Napi::Value flushDenormals = options.Get("flushDenormals");
     if (flushDenormals.IsBoolean()) state.flushDenormals = flushDenormals.As<Napi::Boolean>().Value();
     const Napi::Value asynchronous = options.Get("asynchronousExecution");
-    // Drains the queue first: the execution thread applies the settings below when it starts.
+    // The execution thread applies the thread settings to itself when it starts; this thread applies them below.
     if (asynchronous.IsBoolean()) setAsynchronousExecution(asynchronous.As<Napi::Boolean>().Value());
     applyThreadSettings();
     return info.Env().Undefined();

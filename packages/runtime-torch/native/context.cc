@@ -14,6 +14,22 @@ ComputeState& computeState() {
   return *state;
 }
 
+std::string currentErrorMessage() {
+  const auto firstLine = [](const std::string& text) {
+    const size_t end = text.find('\n');
+    return end == std::string::npos ? text : text.substr(0, end);
+  };
+  try {
+    throw;
+  } catch (const c10::Error& error) {
+    return firstLine(error.what_without_backtrace());
+  } catch (const std::exception& error) {
+    return firstLine(error.what());
+  } catch (...) {
+    return "unknown error";
+  }
+}
+
 void applyThreadSettings() {
   const ComputeState& state = computeState();
   if (state.threads > 0) at::set_num_threads(state.threads);

@@ -4,10 +4,11 @@
 // per call (engine, tape, our wrapper) as ATen spends computing a small kernel. Run in line, the two add up; queued,
 // JavaScript issues the next kernels while the execution thread computes the earlier ones (what PyTorch's CUDA
 // launches do for Python). JavaScript needs each output's shape at once (tfjs builds its tensor from it), so a kernel
-// is queued only when an earlier call with the same input shapes, dtypes, devices and attributes told us its output
-// shapes; the first call of each such signature runs through the queue and waits for its result. Kernel output
-// shapes depend on nothing else (no native kernel has a data-dependent output shape); the execution thread checks
-// every queued kernel's outputs against the shapes JavaScript was given and fails the kernel if they differ.
+// is queued only when its output shapes are known: from an earlier call with the same input shapes, dtypes, devices
+// and attributes, or (on the CPU) from running it on meta tensors; otherwise the call runs through the queue and waits
+// for its result. Kernel output shapes depend on nothing else (no native kernel has a data-dependent output shape);
+// the execution thread checks every queued kernel's outputs against the shapes JavaScript was given and fails the
+// kernel if they differ.
 //
 // Ordering: one thread runs every kernel in the order JavaScript issued them, so reads, in-place updates (AdamW) and
 // the random generators see the same sequence as in-line execution. A failure of a queued kernel fails the tensors
@@ -28,24 +29,6 @@
 
 namespace reca {
 namespace {
-
-std::string firstLineOf(const std::string& text) {
-  const size_t end = text.find('\n');
-  return end == std::string::npos ? text : text.substr(0, end);
-}
-
-// The first line of the exception being handled (ATen's without its backtrace).
-std::string describeCurrentError() {
-  try {
-    throw;
-  } catch (const c10::Error& error) {
-    return firstLineOf(error.what_without_backtrace());
-  } catch (const std::exception& error) {
-    return firstLineOf(error.what());
-  } catch (...) {
-    return "unknown error";
-  }
-}
 
 // Runs kernel `code` on the calling thread; returns its outputs in tfjs dtypes, each a distinct tensor, on the device
 // policy's device.
@@ -76,19 +59,6 @@ std::vector<at::Tensor> executeKernel(uint32_t code, std::vector<std::optional<a
   }
   return outputs;
 }
-
-void describeCell(TensorCell& cell, const at::Tensor& tensor) {
-  cell.sizes = tensor.sizes().vec();
-  cell.dtype = tensor.scalar_type();
-  cell.onCpu = tensor.device().is_cpu();
-}
-
-// Output shapes, dtypes and devices of one kernel signature.
-struct OutputShape {
-  std::vector<int64_t> sizes;
-  at::ScalarType dtype;
-  bool onCpu;
-};
 
 // Where a waiting call gets its kernel's result.
 struct AwaitedResult {
@@ -124,7 +94,7 @@ class Executor {
     std::string key = signature(code, inputs, attrs);
     auto known = shapes_.find(key);
     if (known == shapes_.end()) {
-      std::optional<std::vector<OutputShape>> inferred = inferOnMeta(code, inputs, attrs);
+      std::optional<std::vector<TensorMeta>> inferred = inferOnMeta(code, inputs, attrs);
       if (inferred) {
         if (shapes_.size() >= kMaxSignatures) shapes_.clear();
         known = shapes_.emplace(std::move(key), std::move(*inferred)).first;
@@ -138,11 +108,9 @@ class Executor {
     if (known != shapes_.end()) {
       std::vector<CellPointer> outputs;
       outputs.reserve(known->second.size());
-      for (const OutputShape& shape : known->second) {
+      for (const TensorMeta& meta : known->second) {
         auto cell = std::make_shared<TensorCell>();
-        cell->sizes = shape.sizes;
-        cell->dtype = shape.dtype;
-        cell->onCpu = shape.onCpu;
+        cell->meta = meta;
         outputs.push_back(std::move(cell));
       }
       task.outputs = outputs;
@@ -173,11 +141,11 @@ class Executor {
       if (result->inputFailure) clearUnreported(*result->inputFailure);
       std::rethrow_exception(result->error);
     }
-    std::vector<OutputShape> outputShapes;
+    std::vector<TensorMeta> outputShapes;
     std::vector<CellPointer> outputs;
     for (at::Tensor& tensor : result->outputs) {
-      outputShapes.push_back({tensor.sizes().vec(), tensor.scalar_type(), tensor.device().is_cpu()});
       outputs.push_back(readyCell(std::move(tensor)));
+      outputShapes.push_back(outputs.back()->meta);
     }
     // A model uses a bounded set of signatures; a runaway set (shapes that change every step) is forgotten.
     if (shapes_.size() >= kMaxSignatures) shapes_.clear();
@@ -239,19 +207,19 @@ class Executor {
   // (it reads a value, mixes in tensors of its own, keeps state between calls) or on CUDA, where an output's device
   // (0-dim results stay on the CPU) is not decided by shapes alone. A kernel that failed on meta tensors once is not
   // tried again: ATen's errors are slow to build.
-  std::optional<std::vector<OutputShape>> inferOnMeta(uint32_t code, const std::vector<CellPointer>& inputs, const Attributes& attrs) {
+  std::optional<std::vector<TensorMeta>> inferOnMeta(uint32_t code, const std::vector<CellPointer>& inputs, const Attributes& attrs) {
     if (computeState().cuda || kernels().hasSharedState(code)) return std::nullopt;
     if (metaFailed_.size() != kernels().size()) metaFailed_.assign(kernels().size(), false);
     if (metaFailed_[code]) return std::nullopt;
     std::vector<std::optional<at::Tensor>> metas(inputs.size());
     for (size_t index = 0; index < inputs.size(); index++) {
-      if (inputs[index]) metas[index] = at::empty(inputs[index]->sizes, at::TensorOptions().dtype(inputs[index]->dtype).device(at::kMeta));
+      if (inputs[index]) metas[index] = at::empty(inputs[index]->meta.sizes, at::TensorOptions().dtype(inputs[index]->meta.dtype).device(at::kMeta));
     }
     try {
       const KernelAttributes attributes(attrs);
       KernelContext context(kernels().names()[code], std::move(metas), attributes);
       std::vector<at::Tensor> outputs = kernels().at(code)(context);
-      std::vector<OutputShape> shapes;
+      std::vector<TensorMeta> shapes;
       shapes.reserve(outputs.size());
       for (const at::Tensor& output : outputs) {
         if (!output.is_meta()) {
@@ -291,10 +259,11 @@ class Executor {
         key.push_back('-');
         continue;
       }
-      key.push_back(static_cast<char>(input->dtype));
-      key.push_back(input->onCpu ? 'c' : 'd');
-      key.push_back(static_cast<char>(input->sizes.size()));
-      key.append(reinterpret_cast<const char*>(input->sizes.data()), input->sizes.size() * sizeof(int64_t));
+      const TensorMeta& meta = input->meta;
+      key.push_back(static_cast<char>(meta.dtype));
+      key.push_back(meta.onCpu ? 'c' : 'd');
+      key.push_back(static_cast<char>(meta.sizes.size()));
+      key.append(reinterpret_cast<const char*>(meta.sizes.data()), meta.sizes.size() * sizeof(int64_t));
     }
     key.push_back('|');
     appendAttributesKey(attrs, kernels().shapeNeutralAttributes(code), key);
@@ -420,9 +389,9 @@ class Executor {
       for (size_t index = 0; index < outputs.size(); index++) {
         TensorCell& cell = *task.outputs[index];
         const at::Tensor& tensor = outputs[index];
-        if (tensor.sizes() != at::IntArrayRef(cell.sizes) || tensor.scalar_type() != cell.dtype || tensor.device().is_cpu() != cell.onCpu) {
+        if (!cell.meta.matches(tensor)) {
           throw std::logic_error("output " + std::to_string(index) + " has shape " + c10::str(tensor.sizes()) +
-                                 "; an earlier call with the same signature gave " + c10::str(at::IntArrayRef(cell.sizes)));
+                                 "; an earlier call with the same signature gave " + c10::str(at::IntArrayRef(cell.meta.sizes)));
         }
       }
       for (size_t index = 0; index < outputs.size(); index++) task.outputs[index]->tensor = std::move(outputs[index]);
@@ -431,7 +400,7 @@ class Executor {
         task.awaited->error = std::current_exception();
         return;
       }
-      const std::string message = "kernel '" + name + "' (queued) failed: " + describeCurrentError();
+      const std::string message = "kernel '" + name + "' (queued) failed: " + currentErrorMessage();
       auto shared = std::make_shared<const std::string>(message);
       for (const CellPointer& output : task.outputs) output->failure = shared;
       std::lock_guard<std::mutex> lock(mutex_);
@@ -451,7 +420,7 @@ class Executor {
   std::string unreportedFailure_;
   bool started_ = false;
   // Signature → output shapes; used on the JavaScript thread only.
-  std::unordered_map<std::string, std::vector<OutputShape>> shapes_;
+  std::unordered_map<std::string, std::vector<TensorMeta>> shapes_;
   std::vector<bool> metaFailed_;
   int64_t queuedCalls_ = 0;
   int64_t awaitedCalls_ = 0;
@@ -479,7 +448,7 @@ Executor& executor() {
 
 CellPointer readyCell(at::Tensor tensor) {
   auto cell = std::make_shared<TensorCell>();
-  describeCell(*cell, tensor);
+  cell->meta = TensorMeta::of(tensor);
   cell->tensor = std::move(tensor);
   return cell;
 }

@@ -79,6 +79,9 @@ std::atomic<int64_t>& singleThreadKernelCalls();
 // the device; diagnostics: info().kernelInputCopies).
 std::atomic<int64_t>& kernelInputCopies();
 
+// The first line of the exception being handled (ATen's message without its backtrace); call inside a catch block.
+std::string currentErrorMessage();
+
 // at::ScalarType of a tfjs dtype code / name.
 at::ScalarType scalarTypeOf(int32_t code);
 at::ScalarType scalarTypeOfName(const std::string& dtype);
@@ -216,10 +219,20 @@ class KernelTable {
 // The tensor a handle names. Ready at creation (written from JavaScript, or computed before `run` returned), or
 // pending until the execution thread has run the queued kernel that produces it. Shape, dtype and device are known
 // either way (for a pending cell, from the kernel's cached output shapes), so JavaScript never waits for them.
-struct TensorCell {
+// A tensor's shape, dtype and device (CPU or the compute device): what JavaScript needs to build a tfjs tensor.
+struct TensorMeta {
   std::vector<int64_t> sizes;
   at::ScalarType dtype = at::kFloat;
   bool onCpu = true;
+
+  static TensorMeta of(const at::Tensor& tensor) { return {tensor.sizes().vec(), tensor.scalar_type(), tensor.device().is_cpu()}; }
+  bool matches(const at::Tensor& tensor) const {
+    return tensor.sizes() == at::IntArrayRef(sizes) && tensor.scalar_type() == dtype && tensor.device().is_cpu() == onCpu;
+  }
+};
+
+struct TensorCell {
+  TensorMeta meta;
   // Sequence number of the queued kernel that fills `tensor`; 0: ready at creation.
   uint64_t producer = 0;
   // Sequence number of the last queued kernel that writes this tensor in place (a state update); reads wait for it.

@@ -8,8 +8,7 @@ import { KernelUsage } from './kernels/kernel-usage.js';
 import { registerTorchKernels, type KernelRegistry } from './kernels/register-torch-kernels.js';
 import { applyOpenMpWaitPolicy, openMpAwakeMicroseconds } from './device/apply-openmp-wait-policy.js';
 import { loadTorchAddon } from './native/load-torch-addon.js';
-import { synchronizeAddon } from './backend/synchronize-addon.js';
-import { torchKernelErrorOf } from './errors/torch-kernel-error-of.js';
+import { reportingQueuedFailures } from './errors/torch-kernel-error-of.js';
 import { torchBackendName, torchEnvironmentVariables, type TorchBackendOptions, type TorchExecution } from './torch-backend-options.js';
 import type { TorchBackendRegistration } from './torch-backend-registration.js';
 
@@ -74,12 +73,8 @@ async function register(options: TorchBackendOptions): Promise<TorchBackendRegis
     },
     setExecution(mode: TorchExecution): void {
       const checked = checkTorchExecution(mode, 'execution');
-      try {
-        addon.setAsynchronousExecution(checked === 'asynchronous');
-      } catch (error) {
-        // The queue drains first: a queued kernel's failure is reported here.
-        throw torchKernelErrorOf('setExecution', error instanceof Error ? error.message : String(error), error, 'setExecution');
-      }
+      // The queue drains first: a queued kernel's failure is reported here.
+      reportingQueuedFailures('setExecution', () => addon.setAsynchronousExecution(checked === 'asynchronous'));
     },
     backendName: torchBackendName,
     computeDevice,
@@ -89,6 +84,6 @@ async function register(options: TorchBackendOptions): Promise<TorchBackendRegis
     fallbackKernels: kernels.fallback,
     usage,
     nativeHandleCount: () => addon.liveHandles(),
-    synchronize: () => synchronizeAddon(addon),
+    synchronize: () => reportingQueuedFailures('synchronize', () => addon.synchronize()),
   };
 }

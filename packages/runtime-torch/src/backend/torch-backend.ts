@@ -1,7 +1,6 @@
 import { tf } from '@reca/runtime';
-import { torchKernelErrorOf } from '../errors/torch-kernel-error-of.js';
-import { synchronizeAddon } from './synchronize-addon.js';
-import { dtypeCodes, dtypesByCode, parseQueuedFailure, type TorchAddon } from '../native/torch-addon.js';
+import { queuedFailureOf, reportingQueuedFailures } from '../errors/torch-kernel-error-of.js';
+import { dtypeCodes, dtypesByCode, type TorchAddon } from '../native/torch-addon.js';
 import { TorchDataTable } from './torch-data-table.js';
 
 /**
@@ -138,10 +137,8 @@ export class TorchBackend extends tf.KernelBackend {
     try {
       return this.addon.read(record.handle);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
       // A queued kernel this tensor depends on failed: name that kernel.
-      if (parseQueuedFailure(message) !== undefined) throw torchKernelErrorOf('read', message, error, 'a read of a tensor computed from it');
-      throw error;
+      throw queuedFailureOf(error, 'a read of a tensor computed from it') ?? error;
     }
   }
 
@@ -174,7 +171,7 @@ export class TorchBackend extends tf.KernelBackend {
   override async time(f: () => void): Promise<tf.BackendTimingInfo> {
     const start = performance.now();
     f();
-    synchronizeAddon(this.addon);
+    reportingQueuedFailures('synchronize', () => this.addon.synchronize());
     return { kernelMs: performance.now() - start };
   }
 

@@ -1,7 +1,7 @@
 import { tf } from '@reca/runtime';
 import type { TorchBackend } from '../backend/torch-backend.js';
 import { unsupportedPrefix, type TorchAddon } from '../native/torch-addon.js';
-import { torchKernelErrorOf } from '../errors/torch-kernel-error-of.js';
+import { errorMessage, torchKernelErrorOf } from '../errors/torch-kernel-error-of.js';
 import { attributePreparers } from './attribute-preparation.js';
 import type { KernelUsage } from './kernel-usage.js';
 import { nativeKernelInputs } from './native-kernel-inputs.js';
@@ -16,10 +16,6 @@ export interface RegisteredTorchKernels {
   readonly native: readonly string[];
   /** Kernels that run the cpu backend's implementation on copies. */
   readonly fallback: readonly string[];
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -70,17 +66,17 @@ export function registerTorchKernels(
         try {
           prepared = prepare === undefined ? attrs : prepare(ordered, attrs);
         } catch (error) {
-          return fallBack(kernelName, inputs, attrs, torch, messageOf(error));
+          return fallBack(kernelName, inputs, attrs, torch, errorMessage(error));
         }
         let count: number;
         try {
           count = torch.addon.run(code, handles, prepared);
         } catch (error) {
-          const message = messageOf(error);
+          const message = errorMessage(error);
           if (message.startsWith(unsupportedPrefix)) {
             return fallBack(kernelName, inputs, attrs, torch, message.slice(unsupportedPrefix.length));
           }
-          throw torchKernelErrorOf(kernelName, message, error, `the next call, '${kernelName}'`);
+          throw torchKernelErrorOf(kernelName, error, `the next call, '${kernelName}'`);
         }
         const outputs = torch.collectOutputs(count);
         return outputs.length === 1 ? (outputs[0] as tf.TensorInfo) : outputs;
