@@ -19,7 +19,8 @@
         "native/kernels_convolution.cc",
         "native/kernels_image.cc",
         "native/kernels_fused.cc",
-        "native/small_kernel_threads.cc"
+        "native/small_kernel_threads.cc",
+        "native/operator_census.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

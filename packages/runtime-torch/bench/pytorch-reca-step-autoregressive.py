@@ -80,7 +80,7 @@ from pytorch_twins.positions import TABLES, apply_rotary, rotary_2d
 from pytorch_twins.reconstruction import SeededReconstructionDraws, degrade_images, load_instructions
 from pytorch_twins.safetensors_reader import load_named_weights, read_safetensors
 from pytorch_twins.seeded_random import SeededRandom
-from pytorch_twins.timing import print_timing_line, time_steps
+from pytorch_twins.timing import count_aten_operators, print_timing_line, time_steps
 from pytorch_twins.tokenizer import WordLevelTokenizer
 from pytorch_twins.training import ScaleGradient, ScheduledAdamW, reconstruction_and_caption_step
 from pytorch_twins.understanding import NULL_PROMPT, UnderstandingStack, resolve_understanding_stack_config
@@ -517,11 +517,12 @@ def run_timing(args, device):
     images = make_conformance_images(args.batch, config["imageSize"], 0).to(device)
     captions = ["a red square"] * args.batch
     step = RecaStep(model, load_instructions(), learning_rate=args.learning_rate, seed=0)
-    times, losses = time_steps(lambda: step(images, captions)["loss"], args.warmup, args.steps)
+    timed_step = lambda: step(images, captions)["loss"]
+    times, losses = time_steps(timed_step, args.warmup, args.steps)
     print_timing_line(times, losses, device=device, parameters=sum(parameter.numel() for _, parameter in model.trainable_named_parameters()),
                       total_parameters=sum(parameter.numel() for parameter in model.named_weights().values()), preset=args.preset,
                       batch=args.batch, warmup=args.warmup, steps=args.steps,
-                      init="weights file" if args.weights else "typescript" if typescript_init else "torch")
+                      init="weights file" if args.weights else "typescript" if typescript_init else "torch", aten_operators=count_aten_operators(timed_step))
     return 0
 
 

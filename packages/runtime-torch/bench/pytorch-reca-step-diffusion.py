@@ -74,7 +74,7 @@ from pytorch_twins.positions import sincos_position_embedding_2d
 from pytorch_twins.reconstruction import HostReconstructionDraws, SeededReconstructionDraws, degrade_images, load_instructions
 from pytorch_twins.safetensors_reader import load_named_weights, read_safetensors
 from pytorch_twins.seeded_random import SeededRandom
-from pytorch_twins.timing import print_timing_line, time_steps
+from pytorch_twins.timing import count_aten_operators, print_timing_line, time_steps
 from pytorch_twins.tokenizer import shapes_world_tokenizer
 from pytorch_twins.training import ScheduledAdamW
 from pytorch_twins.understanding import ConditionEncoder, UnderstandingModules, resolve_understanding_stack_config
@@ -601,10 +601,11 @@ def run_timing(args, device):
     images = nchw(make_conformance_images(args.batch, config["imageSize"], 0)).to(device)
     draws_class = SeededDraws if args.draws == "seeded" else TorchDraws
     trainer = RecaTrainer(model, draws_class(args.seed, load_instructions(), device), args.learning_rate)
-    times, losses = time_steps(lambda: trainer.step(images)[0].item(), args.warmup, args.steps)
+    timed_step = lambda: trainer.step(images)[0].item()
+    times, losses = time_steps(timed_step, args.warmup, args.steps)
     print_timing_line(times, losses, device=device, parameters=sum(parameter.numel() for parameter in trainer.parameters),
                       total_parameters=sum(tensor.numel() for tensor in model.state_dict().values()), preset=args.preset,
-                      batch=args.batch, warmup=args.warmup, steps=args.steps, draws=args.draws)
+                      batch=args.batch, warmup=args.warmup, steps=args.steps, draws=args.draws, aten_operators=count_aten_operators(timed_step))
     return 0
 
 

@@ -100,7 +100,7 @@ from pytorch_twins.positions import TABLES, rotary_1d
 from pytorch_twins.reconstruction import HostReconstructionDraws, SeededReconstructionDraws, degrade_images, load_instructions
 from pytorch_twins.safetensors_reader import load_named_weights, read_safetensors
 from pytorch_twins.seeded_random import SeededRandom
-from pytorch_twins.timing import print_timing_line, time_steps
+from pytorch_twins.timing import count_aten_operators, print_timing_line, time_steps
 from pytorch_twins.tokenizer import shapes_world_tokenizer
 from pytorch_twins.training import ScaleGradient, ScheduledAdamW, reconstruction_and_caption_step
 from pytorch_twins.understanding import NULL_PROMPT, TextLayer, UnderstandingStack, resolve_understanding_stack_config
@@ -837,10 +837,11 @@ def run_timing(args, device):
     captions = [["a red square", "a green square", "a blue square"][index % 3] for index in range(args.batch)]
     draws = SeededDraws(args.seed, load_instructions()) if args.draws == "seeded" else TorchDraws(args.seed, load_instructions())
     step = RecaStep(model, draws, learning_rate=args.learning_rate)
-    times, losses = time_steps(lambda: step(images, captions)["loss"], args.warmup, args.steps)
+    timed_step = lambda: step(images, captions)["loss"]
+    times, losses = time_steps(timed_step, args.warmup, args.steps)
     print_timing_line(times, losses, device=device, parameters=sum(parameter.numel() for _, parameter in model.trainable_named_parameters()),
                       total_parameters=sum(parameter.numel() for parameter in model.named_weights().values()), preset=args.preset,
-                      batch=args.batch, warmup=args.warmup, steps=args.steps, draws=args.draws, init="weights file" if args.weights else "torch")
+                      batch=args.batch, warmup=args.warmup, steps=args.steps, draws=args.draws, init="weights file" if args.weights else "torch", aten_operators=count_aten_operators(timed_step))
     return 0
 
 

@@ -1,7 +1,8 @@
 """The PyTorch baseline of bench/train-step.bench.ts: the same small causal transformer LM and Adam step
 (src/test-support/tiny-causal-transformer.ts), timed the same way (the loss is read back every step).
 
-Prints one JSON line: {"msPerStep", "stepsMs", "firstLoss", "lastLoss", "device", "torchVersion", "threads"}.
+Prints one JSON line: {"msPerStep", "issueMsPerStep", "issuedStepMs", "atenOperatorsPerStep", "stepsMs", "firstLoss",
+"lastLoss", "device", "torchVersion", "threads"}.
 Works with torch 1.13 (Debian, CPU) and 2.x (CUDA).
 """
 import argparse
@@ -12,6 +13,8 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from pytorch_twins.timing import count_aten_operators
 
 PRESETS = {
     "tiny": dict(vocab=64, dim=32, layers=2, heads=4, seq=16, batch=4),
@@ -110,6 +113,7 @@ def main():
         "msPerStep": times_sorted[len(times_sorted) // 2],
         "issueMsPerStep": sorted(issue_times)[len(issue_times) // 2],
         "issuedStepMs": sorted(issued_step_times)[len(issued_step_times) // 2],
+        "atenOperatorsPerStep": count_aten_operators(step),
         "stepsMs": times,
         "firstLoss": losses[0],
         "lastLoss": losses[-1],

@@ -11,6 +11,8 @@
  * parameter names, losses, clipping and AdamW, checked against exported TS weights with `--check`); they run first,
  * in a child process, on every core (PyTorch's own default; `--threads N` sets theirs), and the table gains a
  * "× PyTorch" column. The torch backend runs with its defaults (`RECA_TORCH_EXECUTION`, `RECA_TORCH_THREADS` change them).
+ * "ATen ops/step": the ATen operators one more step runs, counted by the addon's census on the torch backend and by
+ * torch's profiler in the twin (src/test-support/operator-census.ts): the host work that decides a GPU step.
  *
  * Usage: pnpm bench:reca-step [-- --families diffusion,masked-autoregressive,autoregressive] [--presets tiny,small]
  *        [--backends torch,wasm,cpu] [--batch 8] [--steps 20] [--warmup 30] [--device auto|cpu|cuda]
@@ -41,6 +43,7 @@ import { autoregressiveBenchTokenizer } from './bench-tokenizer.js';
 import { median } from './median.js';
 import { pytorchEnvironment, pytorchWaitNote } from './pytorch-environment.js';
 import { formatKernelProfile, profileTorchStep } from '../src/test-support/kernel-profile.js';
+import { countAtenOperators } from '../src/test-support/operator-census.js';
 import type { TorchDeviceRequest } from '../src/torch-backend-options.js';
 import type { TorchBackendRegistration } from '../src/torch-backend-registration.js';
 
@@ -65,6 +68,8 @@ interface BenchRow {
   readonly device: string;
   readonly trainableParameters: number | null;
   readonly msPerStep: number | null;
+  /** ATen operators one step ran (torch backend: the addon's census; PyTorch: its profiler's `aten::` events). */
+  readonly atenOperatorsPerStep?: number;
   /** Every timed step's milliseconds, in order (the JSON's view of the spread; the table prints the median). */
   readonly stepsMs: readonly number[];
   readonly firstLoss: number | null;
@@ -120,11 +125,22 @@ function benchPyTorchTwin(family: FamilyName, preset: PresetName, python: string
       [join(scriptsFolder, script), '--preset', preset, '--batch', String(batchSize), '--warmup', String(warmup), '--steps', String(steps), '--threads', String(threads), '--device', pythonDevice],
       { encoding: 'utf8', timeout: 1_200_000, stdio: ['ignore', 'pipe', 'pipe'], env: twinEnvironment },
     );
-    const result = JSON.parse(output.trim().split('\n').pop() as string) as { msPerStep: number; stepsMs?: number[]; firstLoss: number; lastLoss: number; device: string; torchVersion: string; threads: number; parameters: number };
+    const result = JSON.parse(output.trim().split('\n').pop() as string) as {
+      msPerStep: number;
+      stepsMs?: number[];
+      atenOperatorsPerStep?: number;
+      firstLoss: number;
+      lastLoss: number;
+      device: string;
+      torchVersion: string;
+      threads: number;
+      parameters: number;
+    };
     return row({
       device: `${result.device}${pythonDevice === 'cpu' ? `, ${result.threads} threads` : ''} (PyTorch ${result.torchVersion})`,
       trainableParameters: result.parameters,
       msPerStep: result.msPerStep,
+      ...(result.atenOperatorsPerStep === undefined ? {} : { atenOperatorsPerStep: result.atenOperatorsPerStep }),
       stepsMs: result.stepsMs ?? [],
       firstLoss: result.firstLoss,
       lastLoss: result.lastLoss,
@@ -170,6 +186,7 @@ async function benchRow(family: FamilyName, preset: PresetName, backend: Backend
   const times: number[] = [];
   const losses: number[] = [];
   let failure: string | undefined;
+  let atenOperatorsPerStep: number | undefined;
   try {
     for (let index = 0; index < warmup; index++) await recaStep(state, { batches: subject.batches });
     for (let index = 0; index < steps; index++) {
@@ -178,6 +195,7 @@ async function benchRow(family: FamilyName, preset: PresetName, backend: Backend
       times.push(performance.now() - started);
       losses.push(result.loss);
     }
+    if (backend === 'torch') atenOperatorsPerStep = (await countAtenOperators(() => recaStep(state, { batches: subject.batches }))).total;
     if (profile && backend === 'torch') {
       const kernelProfile = await profileTorchStep(() => recaStep(state, { batches: subject.batches }));
       console.log(`\nkernel profile of one torch recaStep: ${family} ${preset}\n${formatKernelProfile(kernelProfile, 20)}\n`);
@@ -202,6 +220,7 @@ async function benchRow(family: FamilyName, preset: PresetName, backend: Backend
     device: deviceDescription,
     trainableParameters,
     msPerStep: times.length === 0 ? null : median(times),
+    ...(atenOperatorsPerStep === undefined ? {} : { atenOperatorsPerStep }),
     stepsMs: times,
     firstLoss: losses[0] ?? null,
     lastLoss: losses.at(-1) ?? null,
@@ -217,7 +236,7 @@ function formatTable(header: readonly string[], body: readonly string[][]): stri
 
 function formatRows(rows: readonly BenchRow[]): string {
   return formatTable(
-    ['family', 'preset', 'backend', 'device', 'trainable', 'ms/step', 'loss (first → last)', 'note'],
+    ['family', 'preset', 'backend', 'device', 'trainable', 'ms/step', 'ATen ops/step', 'loss (first → last)', 'note'],
     rows.map((row) => [
       row.family,
       row.preset,
@@ -225,6 +244,7 @@ function formatRows(rows: readonly BenchRow[]): string {
       row.device,
       row.trainableParameters === null ? '-' : row.trainableParameters.toLocaleString('en-US'),
       row.msPerStep === null ? '-' : row.msPerStep.toFixed(1),
+      row.atenOperatorsPerStep === undefined ? '-' : String(row.atenOperatorsPerStep),
       row.firstLoss === null ? '-' : `${row.firstLoss.toFixed(4)} → ${(row.lastLoss as number).toFixed(4)}`,
       row.note,
     ]),

@@ -1,7 +1,9 @@
 /**
  * Benchmark: one Adam training step of a small causal transformer LM (src/test-support/tiny-causal-transformer.ts,
  * built from @reca/runtime's nn blocks) on every available tfjs backend, and the same model in PyTorch when a Python
- * imports torch (bench/pytorch-train-step.py). Prints a table of ms/step (median) and the ratio to PyTorch.
+ * imports torch (bench/pytorch-train-step.py). Prints a table of ms/step (median) and the ratio to PyTorch, and the
+ * ATen operators one step runs on the torch backend and in PyTorch (src/test-support/operator-census.ts: the host work
+ * that decides a GPU step).
  *
  * PyTorch runs first (in a child process, before this process computes anything), then each tfjs backend. Each step
  * is timed on its own (it reads back its loss) after `--warmup` untimed steps; the median is reported. JavaScript needs
@@ -29,6 +31,7 @@ import { flag, option } from './bench-command-line.js';
 import type { TorchDeviceRequest } from '../src/torch-backend-options.js';
 import type { TorchBackendRegistration } from '../src/torch-backend-registration.js';
 import { formatKernelProfile, profileTorchStep, type KernelProfile } from '../src/test-support/kernel-profile.js';
+import { countAtenOperators } from '../src/test-support/operator-census.js';
 import { createTransformerTrainer, transformerPresets, type TransformerConfig } from '../src/test-support/tiny-causal-transformer.js';
 
 /** One row of the table. */
@@ -36,6 +39,8 @@ interface BenchRow {
   readonly runtime: string;
   readonly device: string;
   readonly msPerStep: number | null;
+  /** ATen operators one step ran (torch backend: the addon's census; PyTorch: its profiler's `aten::` events). */
+  readonly atenOperatorsPerStep?: number;
   readonly firstLoss: number | null;
   readonly lastLoss: number | null;
   readonly note: string;
@@ -81,12 +86,14 @@ async function benchTfjs(backend: BackendName, torch: TorchBackendRegistration |
   const trainer = createTransformerTrainer(preset as TransformerConfig);
   const count = backend === 'cpu' ? cpuSteps : steps;
   const { times, losses } = timeSteps(() => trainer.step(), backend === 'cpu' ? 1 : warmup, count);
+  const census = backend === 'torch' ? await countAtenOperators(() => trainer.step()) : undefined;
   trainer.dispose();
   const fallbacks = backend === 'torch' && torch !== undefined ? [...torch.usage.fallbackCalls()].map(([name, calls]) => `${name}×${calls}`) : [];
   return {
     runtime: `tfjs ${backend}`,
     device: deviceDescription,
     msPerStep: median(times),
+    ...(census === undefined ? {} : { atenOperatorsPerStep: census.total }),
     firstLoss: losses[0] ?? null,
     lastLoss: losses.at(-1) ?? null,
     note: backend === 'torch' ? (fallbacks.length === 0 ? 'no cpu fallbacks' : `cpu fallbacks: ${fallbacks.join(', ')}`) : `${count} timed steps`,
@@ -104,11 +111,20 @@ function benchPyTorch(threads: number, torchDevice: string): BenchRow {
     [script, '--preset', presetName, '--steps', String(steps), '--warmup', String(warmup), '--threads', String(threads), '--device', pythonDevice],
     { encoding: 'utf8', timeout: 600_000, env: environment },
   );
-  const result = JSON.parse(output.trim().split('\n').pop() as string) as { msPerStep: number; firstLoss: number; lastLoss: number; device: string; torchVersion: string; threads: number };
+  const result = JSON.parse(output.trim().split('\n').pop() as string) as {
+    msPerStep: number;
+    atenOperatorsPerStep?: number;
+    firstLoss: number;
+    lastLoss: number;
+    device: string;
+    torchVersion: string;
+    threads: number;
+  };
   return {
     runtime: `PyTorch ${result.torchVersion}`,
     device: `${result.device}${pythonDevice === 'cpu' ? `, ${result.threads} threads` : ''}`,
     msPerStep: result.msPerStep,
+    ...(result.atenOperatorsPerStep === undefined ? {} : { atenOperatorsPerStep: result.atenOperatorsPerStep }),
     firstLoss: result.firstLoss,
     lastLoss: result.lastLoss,
     note: `${python.python}; ${pytorchWaitNote(environment)}`,
@@ -116,12 +132,13 @@ function benchPyTorch(threads: number, torchDevice: string): BenchRow {
 }
 
 function formatTable(rows: readonly BenchRow[], baseline: number | null): string {
-  const header = ['runtime', 'device', 'ms/step', '× PyTorch', 'loss (first → last)', 'note'];
+  const header = ['runtime', 'device', 'ms/step', '× PyTorch', 'ATen ops/step', 'loss (first → last)', 'note'];
   const body = rows.map((row) => [
     row.runtime,
     row.device,
     row.msPerStep === null ? '-' : row.msPerStep.toFixed(1),
     row.msPerStep === null || baseline === null ? '-' : (row.msPerStep / baseline).toFixed(2),
+    row.atenOperatorsPerStep === undefined ? '-' : String(row.atenOperatorsPerStep),
     row.firstLoss === null ? '-' : `${row.firstLoss.toFixed(4)} → ${(row.lastLoss as number).toFixed(4)}`,
     row.note,
   ]);

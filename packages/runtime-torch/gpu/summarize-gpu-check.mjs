@@ -42,7 +42,8 @@ if (check === undefined) {
     );
   }
 }
-const rows = [['preset', 'tfjs torch ms/step (synchronous / asynchronous)', 'PyTorch ms/step (before / after)', 'ratio (before / after)', 'issue ms torch / PyTorch', 'loss torch (first→last)', 'loss PyTorch']];
+const rows = [['preset', 'tfjs torch ms/step (synchronous / asynchronous)', 'PyTorch ms/step (before / after)', 'ratio (before / after)', 'issue ms torch / PyTorch', 'ATen ops/step torch / PyTorch', 'loss torch (first→last)', 'loss PyTorch']];
+const operators = (count) => (count === undefined ? '-' : String(count));
 const issue = (entry) => (entry?.issueMsPerStep === undefined ? '-' : `${entry.issueMsPerStep.toFixed(2)} of ${entry.issuedStepMs.toFixed(2)}`);
 for (const timing of check?.timings ?? []) {
   const pytorch = json(read(`pytorch-${timing.preset}.log`));
@@ -56,6 +57,7 @@ for (const timing of check?.timings ?? []) {
     perRun((run) => run.msPerStep.toFixed(2)),
     perRun((run) => `${(timing.msPerStep / run.msPerStep).toFixed(2)}${asynchronous === undefined ? '' : ` (${(asynchronous / run.msPerStep).toFixed(2)})`}`),
     `${issue(timing)} / ${issue(pytorch)}`,
+    `${operators(check?.[`kernelProfile-${timing.preset}`]?.atenOperators)} / ${operators(pytorch?.atenOperatorsPerStep)}`,
     `${timing.firstLoss.toFixed(3)}→${timing.lastLoss.toFixed(3)}`,
     pytorch ? `${pytorch.firstLoss.toFixed(3)}→${pytorch.lastLoss.toFixed(3)}` : '-',
   ]);
@@ -63,7 +65,9 @@ for (const timing of check?.timings ?? []) {
 if (rows.length === 1) {
   for (const preset of ['tiny', 'small', 'medium', 'large']) {
     const pytorch = json(read(`pytorch-${preset}.log`));
-    if (pytorch) rows.push([preset, '-', pytorch.msPerStep.toFixed(2), '-', `- / ${issue(pytorch)}`, '-', `${pytorch.firstLoss.toFixed(3)}→${pytorch.lastLoss.toFixed(3)}`]);
+    if (pytorch) {
+      rows.push([preset, '-', pytorch.msPerStep.toFixed(2), '-', `- / ${issue(pytorch)}`, `- / ${operators(pytorch.atenOperatorsPerStep)}`, '-', `${pytorch.firstLoss.toFixed(3)}→${pytorch.lastLoss.toFixed(3)}`]);
+    }
   }
 }
 const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));

@@ -413,6 +413,26 @@ Napi::Value Describe(const Napi::CallbackInfo& info) {
   });
 }
 
+// startOperatorCensus() / stopOperatorCensus() → { [tfjs kernel]: { [operator name]: count } } (diagnostics; see operator_census.cc)
+Napi::Value StartOperatorCensus(const Napi::CallbackInfo& info) {
+  return guarded(info, "startOperatorCensus", [&]() -> Napi::Value {
+    startOperatorCensus();
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Value StopOperatorCensus(const Napi::CallbackInfo& info) {
+  return guarded(info, "stopOperatorCensus", [&]() -> Napi::Value {
+    Napi::Object result = Napi::Object::New(info.Env());
+    for (const auto& [kernelName, operators] : stopOperatorCensus()) {
+      Napi::Object counts = Napi::Object::New(info.Env());
+      for (const auto& [operatorName, count] : operators) counts.Set(operatorName, static_cast<double>(count));
+      result.Set(kernelName, counts);
+    }
+    return result;
+  });
+}
+
 }  // namespace
 
 KernelTable& kernels() {
@@ -462,6 +482,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("finishQueuedKernels", Napi::Function::New(env, FinishQueuedKernels, "finishQueuedKernels"));
   exports.Set("setAsynchronousExecution", Napi::Function::New(env, SetAsynchronousExecutionFunction, "setAsynchronousExecution"));
   exports.Set("describe", Napi::Function::New(env, Describe, "describe"));
+  exports.Set("startOperatorCensus", Napi::Function::New(env, StartOperatorCensus, "startOperatorCensus"));
+  exports.Set("stopOperatorCensus", Napi::Function::New(env, StopOperatorCensus, "stopOperatorCensus"));
   return exports;
 }
 

@@ -40,6 +40,7 @@ std::vector<at::Tensor> executeKernel(uint32_t code, std::vector<std::optional<a
     if (input) inputImpls.push_back(input->unsafeGetTensorImpl());
   }
   std::vector<at::Tensor> outputs;
+  CensusKernelScope censusScope(name);
   {
     SmallKernelThreads threads(code, name, inputs);
     KernelContext context(name, std::move(inputs), attrs);
@@ -201,6 +202,7 @@ class Executor {
  private:
   static constexpr size_t kMaxSignatures = 1 << 16;
   static constexpr uint64_t kMaxQueued = 1 << 14;
+  static constexpr std::chrono::microseconds kSpinBeforeSleeping{50};
 
   // The output shapes of kernel `code` on these inputs from a run on meta tensors (shapes and dtypes, no data, no
   // work), on the JavaScript thread while the execution thread computes; nullopt when the kernel cannot run on them
@@ -279,12 +281,25 @@ class Executor {
     }
   }
 
-  // Blocks the calling (JavaScript) thread until kernel `sequence` has run.
+  // Blocks the calling (JavaScript) thread, `lock` held, until kernel `sequence` has run.
   void waitUntilCompleted(std::unique_lock<std::mutex>& lock, uint64_t sequence) {
-    if (completed_.load(std::memory_order_acquire) >= sequence) return;
-    javaScriptWaits_.store(true, std::memory_order_relaxed);
-    done_.wait(lock, [&]() { return completed_.load(std::memory_order_acquire) >= sequence; });
+    if (completed_.load(std::memory_order_seq_cst) >= sequence) return;
+    // Set under the lock before the check in wait(): the execution thread, having published a completion, sees the
+    // flag and notifies (see publishCompleted), or this check sees the completion.
+    javaScriptWaits_.store(true, std::memory_order_seq_cst);
+    done_.wait(lock, [&]() { return completed_.load(std::memory_order_seq_cst) >= sequence; });
     javaScriptWaits_.store(false, std::memory_order_relaxed);
+  }
+
+  // Execution thread: kernel `sequence` has run. Wakes JavaScript only when it waits: a notification is a system call,
+  // about as long as a small kernel, and JavaScript issues kernels far more often than it waits for them.
+  void publishCompleted(uint64_t sequence) {
+    completed_.store(sequence, std::memory_order_seq_cst);
+    if (javaScriptWaits_.load(std::memory_order_seq_cst)) {
+      // Taking the lock orders this notification after the waiter's check of `completed_` (made under the lock).
+      { std::lock_guard<std::mutex> lock(mutex_); }
+      done_.notify_all();
+    }
   }
 
   // Queues `task` (the lock held) and returns its sequence number; nothing is counted if this throws.
@@ -298,8 +313,10 @@ class Executor {
     task.sequence = sequence;
     queue_.push_back(std::move(task));
     submitted_ = sequence;
-    // Notified with the lock held: the caller may go on to wait on the same lock.
-    available_.notify_one();
+    queuedSequence_.store(sequence, std::memory_order_release);
+    // Only a sleeping execution thread needs the (system-call) notification; one that is running or spinning finds the
+    // task itself. Notified with the lock held: the caller may go on to wait on the same lock.
+    if (workerSleeps_) available_.notify_one();
     return sequence;
   }
 
@@ -326,31 +343,51 @@ class Executor {
       if (state.cuda) c10::impl::getDeviceGuardImpl(at::kCUDA)->setDevice(state.device);
     } catch (...) {
     }
+    // Tasks are taken in batches (everything queued so far, under one lock) and run without the lock.
+    std::deque<Task> batch;
+    uint64_t taken = 0;
     while (true) {
-      Task task;
+      spinForWork(taken);
       {
         std::unique_lock<std::mutex> lock(mutex_);
-        available_.wait(lock, [&]() { return !queue_.empty(); });
-        task = std::move(queue_.front());
-        queue_.pop_front();
+        if (queue_.empty()) {
+          workerSleeps_ = true;
+          available_.wait(lock, [&]() { return !queue_.empty(); });
+          workerSleeps_ = false;
+        }
+        batch.swap(queue_);
       }
-      const auto executeStart = std::chrono::steady_clock::now();
-      try {
-        execute(task);
-      } catch (...) {
-        // Reporting the failure failed (out of memory): fail the outputs with a message made in advance.
-        for (const CellPointer& output : task.outputs) output->failure = unreportableFailure();
-        if (task.awaited) task.awaited->error = std::current_exception();
+      for (Task& task : batch) {
+        const auto executeStart = std::chrono::steady_clock::now();
+        try {
+          execute(task);
+        } catch (...) {
+          // Reporting the failure failed (out of memory): fail the outputs with a message made in advance.
+          for (const CellPointer& output : task.outputs) output->failure = unreportableFailure();
+          if (task.awaited) task.awaited->error = std::current_exception();
+        }
+        busyNanoseconds_.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - executeStart).count(),
+                                   std::memory_order_relaxed);
+        taken = task.sequence;
+        // Drop the task's references (its inputs may be the last owners of their memory) before publishing.
+        task = Task();
+        publishCompleted(taken);
       }
-      busyNanoseconds_.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - executeStart).count());
-      const uint64_t sequence = task.sequence;
-      // Drop the task's references (its inputs may be the last owners of their memory) before publishing.
-      task = Task();
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        completed_.store(sequence, std::memory_order_release);
-      }
-      done_.notify_all();
+      batch.clear();
+    }
+  }
+
+  // Execution thread, queue drained up to `taken`: polls for the next task for a short while before sleeping. JavaScript
+  // issues a kernel every few microseconds in a training step; sleeping between them would cost a wake-up (a system
+  // call on both threads) per kernel. Bounded, so an idle process does not keep a core busy.
+  void spinForWork(uint64_t taken) const {
+    const auto deadline = std::chrono::steady_clock::now() + kSpinBeforeSleeping;
+    for (uint32_t round = 1;; round++) {
+      if (queuedSequence_.load(std::memory_order_acquire) > taken) return;
+      if (round % 64 == 0 && std::chrono::steady_clock::now() >= deadline) return;
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
     }
   }
 
@@ -416,7 +453,13 @@ class Executor {
   uint64_t submitted_ = 0;
   std::atomic<uint64_t> completed_{0};
   std::atomic<bool> failed_{false};
+  // Set (under the lock) while JavaScript blocks in waitUntilCompleted: completions notify only then, and CPU kernels
+  // may use every core.
   std::atomic<bool> javaScriptWaits_{false};
+  // The last sequence queued: what the spinning execution thread polls (submitted_ is read under the lock only).
+  std::atomic<uint64_t> queuedSequence_{0};
+  // The execution thread sleeps on `available_` (read and written under the lock).
+  bool workerSleeps_ = false;
   std::string unreportedFailure_;
   bool started_ = false;
   // Signature → output shapes; used on the JavaScript thread only.

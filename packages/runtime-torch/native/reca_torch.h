@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <unordered_map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -285,6 +286,23 @@ struct ExecutionCounts {
   int64_t pending = 0;
 };
 ExecutionCounts executionCounts();
+
+// Operator census (operator_census.cc): counts every ATen operator run between start and stop, by tfjs kernel and
+// operator name. Both wait for the queued kernels first (ATen's callbacks may change only while no operator runs).
+using OperatorCounts = std::unordered_map<std::string, std::unordered_map<std::string, int64_t>>;
+void startOperatorCensus();
+OperatorCounts stopOperatorCensus();
+// Names the tfjs kernel whose operators the census counts on this thread while it lives.
+class CensusKernelScope {
+ public:
+  explicit CensusKernelScope(const std::string& kernelName);
+  ~CensusKernelScope();
+  CensusKernelScope(const CensusKernelScope&) = delete;
+  CensusKernelScope& operator=(const CensusKernelScope&) = delete;
+
+ private:
+  const std::string* previous_;
+};
 
 
 // Normalises a possibly negative axis; throws std::invalid_argument when out of range.

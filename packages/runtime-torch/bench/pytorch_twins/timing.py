@@ -23,10 +23,20 @@ def time_steps(step, warmup, steps):
     return times, losses
 
 
-def print_timing_line(times, losses, *, device, parameters, total_parameters, preset, batch, warmup, steps, draws=None, init=None):
+def count_aten_operators(step):
+    """Runs `step()` once under torch's profiler; returns how many ATen operators (`aten::` events, nested ones
+    included) it ran: the torch backend's operator census counts the same (src/test-support/operator-census.ts)."""
+    with torch.autograd.profiler.profile() as profile:
+        step()
+    return sum(1 for event in profile.function_events if event.name.startswith("aten::"))
+
+
+def print_timing_line(times, losses, *, device, parameters, total_parameters, preset, batch, warmup, steps, draws=None, init=None,
+                      aten_operators=None):
     """Prints {"msPerStep" (median of the timed steps), "stepsMs", "firstLoss", "lastLoss", "device",
     "torchVersion", "threads", "parameters" (trainable), "totalParameters", "preset", "batch", ["draws"],
-    "attention", ["init"], "warmup", "steps"} on one line (None where there were no timed steps)."""
+    "attention", ["init"], ["atenOperatorsPerStep"], "warmup", "steps"} on one line (None where there were no timed
+    steps)."""
     ordered = sorted(times)
     line = {
         "msPerStep": ordered[len(ordered) // 2] if ordered else None,
@@ -46,5 +56,7 @@ def print_timing_line(times, losses, *, device, parameters, total_parameters, pr
     line["attention"] = attention_implementation()
     if init is not None:
         line["init"] = init
+    if aten_operators is not None:
+        line["atenOperatorsPerStep"] = aten_operators
     line.update(warmup=warmup, steps=steps)
     print(json.dumps(line))

@@ -166,6 +166,37 @@ describeWithTorchAddon('torch backend, asynchronous execution', () => {
     expect(highest).toBeLessThanOrEqual(16_384);
   }, 60_000);
 
+  it('hands kernels over whether the execution thread runs, polls or sleeps, and whether JavaScript waits', async () => {
+    // The execution thread polls for work for 50 µs before it sleeps, and is woken only when asleep; JavaScript is
+    // woken only while it waits. Each round queues a chain, pauses for nothing, a busy 0–240 µs or a timer (the thread
+    // is then asleep), and reads: a missed wake-up hangs this test (CI fails it by its time limit), a lost kernel gives a wrong value.
+    const addon = (tf.backend() as TorchBackend).addon;
+    const queuedBefore = addon.info().queuedKernelCalls;
+    const start = tf.tensor1d([0, 10]);
+    try {
+      for (let round = 0; round < 300; round++) {
+        const length = 1 + ((round * 7) % 40);
+        const chained = tf.tidy(() => {
+          let value: tf.Tensor = start;
+          for (let index = 0; index < length; index++) value = tf.add(value, 1);
+          return value;
+        });
+        const pause = round % 3;
+        if (pause === 1) {
+          const until = performance.now() + ((round * 13) % 240) / 1000;
+          while (performance.now() < until);
+        } else if (pause === 2) {
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+        expect(Array.from(chained.dataSync())).toEqual([length, 10 + length]);
+        chained.dispose();
+      }
+    } finally {
+      start.dispose();
+    }
+    expect(addon.info().queuedKernelCalls - queuedBefore).toBeGreaterThan(5000);
+  }, 30_000);
+
   it('rejects an unknown execution mode', () => {
     expect(() => registration.setExecution('eager' as never)).toThrow(/must be 'asynchronous' or 'synchronous', got 'eager'/);
   });

@@ -43,6 +43,13 @@ export interface TorchAddon {
   setAsynchronousExecution(asynchronous: boolean): void;
   /** Shape, dtype code and device of a handle (tests, diagnostics). */
   describe(handle: number): { shape: number[]; dtype: number; device: string };
+  /**
+   * Starts counting the ATen operators kernels run (every operator the dispatcher runs, nested ones included), after
+   * the queued kernels finish. Throws when a census is already running. Diagnostics (see native/operator_census.cc).
+   */
+  startOperatorCensus(): void;
+  /** Stops the census, after the queued kernels finish: counts by tfjs kernel name, then by operator name. */
+  stopOperatorCensus(): Record<string, Record<string, number>>;
 }
 
 /** What {@link TorchAddon.info} reports. */

@@ -6,12 +6,14 @@
  * - `deviceMs`: time per kernel from `tf.profile`, which synchronises after every kernel (the backend's `time`): the
  *   kernel's full cost, device work included. Slower than a real step; use it for shares, not for totals.
  * A third, untimed pass counts `inputCopies`: CPU tensors the kernel had to copy to the CUDA device (from pageable
- * memory, which may wait for the device queue; always 0 on CPU).
+ * memory, which may wait for the device queue; always 0 on CPU); a fourth counts the ATen operators each kernel runs
+ * (`atenOperators`, the addon's operator census: src/test-support/operator-census.ts).
  * All passes run the kernels in line (synchronous execution, restored after): queued, a kernel's call would time only
  * its queuing, and its copies would happen later on the execution thread.
  */
 import { tf } from '@reca/runtime';
 import type { TorchBackend } from '../backend/torch-backend.js';
+import { countAtenOperators } from './operator-census.js';
 
 /** One kernel name's share of a profiled step. */
 export interface KernelProfileRow {
@@ -22,6 +24,8 @@ export interface KernelProfileRow {
   readonly maxHostMs: number;
   readonly deviceMs: number;
   readonly inputCopies: number;
+  /** ATen operators its calls ran, nested ones included. */
+  readonly atenOperators: number;
 }
 
 /** What {@link profileTorchStep} measured. */
@@ -30,6 +34,8 @@ export interface KernelProfile {
   readonly stepMs: number;
   /** Sorted by `deviceMs`, largest first. */
   readonly rows: readonly KernelProfileRow[];
+  /** ATen operators the step ran, outside kernels (uploads, reads) included. */
+  readonly atenOperators: number;
   /** Host↔device transfers during the unsynchronised step. */
   readonly transfers: { reads: number; deviceWrites: number; scalarWrites: number };
 }
@@ -104,6 +110,8 @@ async function profileInLine(
       if (copies > 0) inputCopies.set(kernel, (inputCopies.get(kernel) ?? 0) + copies);
     }
   });
+  const census = await countAtenOperators(step);
+  const operators = new Map(census.byKernel);
   for (const kernel of info.kernels) {
     const entry = device.get(kernel.name) ?? { calls: 0, ms: 0 };
     entry.calls += 1;
@@ -119,11 +127,13 @@ async function profileInLine(
       maxHostMs: host.get(kernel)?.maxMs ?? 0,
       deviceMs: device.get(kernel)?.ms ?? 0,
       inputCopies: inputCopies.get(kernel) ?? 0,
+      atenOperators: operators.get(kernel) ?? 0,
     }))
     .sort((a, b) => b.deviceMs - a.deviceMs);
   return {
     stepMs,
     rows,
+    atenOperators: census.total,
     transfers: {
       reads: transfersAfter.reads - transfersBefore.reads,
       deviceWrites: transfersAfter.deviceWrites - transfersBefore.deviceWrites,
@@ -140,13 +150,13 @@ export function formatKernelProfile(profile: KernelProfile, limit = 25): string 
   const lines = [
     `${calls} tfjs kernel calls (profiled in line); step ${profile.stepMs.toFixed(1)} ms unsynchronised (native run calls ${totalHost.toFixed(1)} ms of it); ` +
       `Σ synchronised kernel time ${totalDevice.toFixed(1)} ms; transfers: ${profile.transfers.reads} reads, ` +
-      `${profile.transfers.deviceWrites} host→device writes, ${profile.transfers.scalarWrites} CPU scalar writes`,
-    '| kernel | calls | host ms (unsynchronised run) | slowest call host ms | device ms (synchronised) | share | input copies to device |',
-    '|---|---|---|---|---|---|---|',
+      `${profile.transfers.deviceWrites} host→device writes, ${profile.transfers.scalarWrites} CPU scalar writes; ${profile.atenOperators} ATen operators`,
+    '| kernel | calls | host ms (unsynchronised run) | slowest call host ms | device ms (synchronised) | share | input copies to device | ATen ops |',
+    '|---|---|---|---|---|---|---|---|',
   ];
   for (const row of profile.rows.slice(0, limit)) {
     const share = totalDevice > 0 ? `${((100 * row.deviceMs) / totalDevice).toFixed(1)} %` : '-';
-    lines.push(`| ${row.kernel} | ${row.calls} | ${row.hostMs.toFixed(2)} | ${row.maxHostMs.toFixed(3)} | ${row.deviceMs.toFixed(2)} | ${share} | ${row.inputCopies} |`);
+    lines.push(`| ${row.kernel} | ${row.calls} | ${row.hostMs.toFixed(2)} | ${row.maxHostMs.toFixed(3)} | ${row.deviceMs.toFixed(2)} | ${share} | ${row.inputCopies} | ${row.atenOperators} |`);
   }
   const byHost = [...profile.rows].sort((a, b) => b.hostMs - a.hostMs).slice(0, 8);
   lines.push(`most host time (unsynchronised run): ${byHost.map((row) => `${row.kernel} ${row.hostMs.toFixed(2)} ms/${row.calls}`).join(', ')}`);
