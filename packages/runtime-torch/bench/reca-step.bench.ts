@@ -12,7 +12,8 @@
  * in a child process, on every core (PyTorch's own default; `--threads N` sets theirs), and the table gains a
  * "× PyTorch" column. The torch backend runs with its defaults (`RECA_TORCH_EXECUTION`, `RECA_TORCH_THREADS` change them).
  * "ATen ops/step": the ATen operators one more step runs, counted by the addon's census on the torch backend and by
- * torch's profiler in the twin (src/test-support/operator-census.ts): the host work that decides a GPU step.
+ * torch's profiler in the twin (src/test-support/operator-census.ts): the host work that decides a GPU step. A torch
+ * row's note gives its JavaScript time per step (wall time minus waiting for kernels: src/test-support/javascript-wait.ts).
  *
  * Usage: pnpm bench:reca-step [-- --families diffusion,masked-autoregressive,autoregressive] [--presets tiny,small]
  *        [--backends torch,wasm,cpu] [--batch 8] [--steps 20] [--warmup 30] [--device auto|cpu|cuda]
@@ -44,6 +45,7 @@ import { median } from './median.js';
 import { pytorchEnvironment, pytorchWaitNote } from './pytorch-environment.js';
 import { formatKernelProfile, profileTorchStep } from '../src/test-support/kernel-profile.js';
 import { countAtenOperators } from '../src/test-support/operator-census.js';
+import { describeJavaScriptTime, javaScriptWaitMs } from '../src/test-support/javascript-wait.js';
 import type { TorchDeviceRequest } from '../src/torch-backend-options.js';
 import type { TorchBackendRegistration } from '../src/torch-backend-registration.js';
 
@@ -187,14 +189,17 @@ async function benchRow(family: FamilyName, preset: PresetName, backend: Backend
   const losses: number[] = [];
   let failure: string | undefined;
   let atenOperatorsPerStep: number | undefined;
+  let javaScript: string | undefined;
   try {
     for (let index = 0; index < warmup; index++) await recaStep(state, { batches: subject.batches });
+    const waitBefore = javaScriptWaitMs();
     for (let index = 0; index < steps; index++) {
       const started = performance.now();
       const result = await recaStep(state, { batches: subject.batches });
       times.push(performance.now() - started);
       losses.push(result.loss);
     }
+    if (backend === 'torch') javaScript = describeJavaScriptTime(times.reduce((sum, ms) => sum + ms, 0), waitBefore, javaScriptWaitMs(), times.length);
     if (backend === 'torch') atenOperatorsPerStep = (await countAtenOperators(() => recaStep(state, { batches: subject.batches }))).total;
     if (profile && backend === 'torch') {
       const kernelProfile = await profileTorchStep(() => recaStep(state, { batches: subject.batches }));
@@ -212,6 +217,7 @@ async function benchRow(family: FamilyName, preset: PresetName, backend: Backend
     console.warn(`warning: ${family} ${preset} on ${backend} left ${tensorsAfter - tensorsBefore} tensors (${tensorsBefore} → ${tensorsAfter})`);
   }
   const notes = [failure ?? `${times.length} timed steps after ${warmup}`];
+  if (javaScript !== undefined) notes.push(javaScript);
   if (backend === 'torch') notes.push(fallbacks.length === 0 ? 'no cpu fallbacks' : `cpu fallbacks: ${fallbacks.join(', ')}`);
   return {
     family,

@@ -3,7 +3,7 @@
  * built from @reca/runtime's nn blocks) on every available tfjs backend, and the same model in PyTorch when a Python
  * imports torch (bench/pytorch-train-step.py). Prints a table of ms/step (median) and the ratio to PyTorch, and the
  * ATen operators one step runs on the torch backend and in PyTorch (src/test-support/operator-census.ts: the host work
- * that decides a GPU step).
+ * that decides a GPU step); the torch row's note gives its JavaScript time per step (src/test-support/javascript-wait.ts).
  *
  * PyTorch runs first (in a child process, before this process computes anything), then each tfjs backend. Each step
  * is timed on its own (it reads back its loss) after `--warmup` untimed steps; the median is reported. JavaScript needs
@@ -32,6 +32,7 @@ import type { TorchDeviceRequest } from '../src/torch-backend-options.js';
 import type { TorchBackendRegistration } from '../src/torch-backend-registration.js';
 import { formatKernelProfile, profileTorchStep, type KernelProfile } from '../src/test-support/kernel-profile.js';
 import { countAtenOperators } from '../src/test-support/operator-census.js';
+import { describeJavaScriptTime, javaScriptWaitMs } from '../src/test-support/javascript-wait.js';
 import { createTransformerTrainer, transformerPresets, type TransformerConfig } from '../src/test-support/tiny-causal-transformer.js';
 
 /** One row of the table. */
@@ -62,16 +63,18 @@ const runPyTorch = !flag('no-pytorch');
 const profile = flag('profile');
 
 /** Times `count` steps after `warmupCount` untimed ones; returns per-step times and the losses. */
-function timeSteps(step: () => number, warmupCount: number, count: number): { times: number[]; losses: number[] } {
+function timeSteps(step: () => number, warmupCount: number, count: number): { times: number[]; losses: number[]; javaScript: string } {
   const losses: number[] = [];
   for (let index = 0; index < warmupCount; index++) losses.push(step());
   const times: number[] = [];
+  const waitBefore = javaScriptWaitMs();
   for (let index = 0; index < count; index++) {
     const start = performance.now();
     losses.push(step());
     times.push(performance.now() - start);
   }
-  return { times, losses };
+  const javaScript = describeJavaScriptTime(times.reduce((sum, ms) => sum + ms, 0), waitBefore, javaScriptWaitMs(), count);
+  return { times, losses, javaScript };
 }
 
 async function benchTfjs(backend: BackendName, torch: TorchBackendRegistration | undefined): Promise<BenchRow> {
@@ -85,7 +88,7 @@ async function benchTfjs(backend: BackendName, torch: TorchBackendRegistration |
   }
   const trainer = createTransformerTrainer(preset as TransformerConfig);
   const count = backend === 'cpu' ? cpuSteps : steps;
-  const { times, losses } = timeSteps(() => trainer.step(), backend === 'cpu' ? 1 : warmup, count);
+  const { times, losses, javaScript } = timeSteps(() => trainer.step(), backend === 'cpu' ? 1 : warmup, count);
   const census = backend === 'torch' ? await countAtenOperators(() => trainer.step()) : undefined;
   trainer.dispose();
   const fallbacks = backend === 'torch' && torch !== undefined ? [...torch.usage.fallbackCalls()].map(([name, calls]) => `${name}×${calls}`) : [];
@@ -96,7 +99,7 @@ async function benchTfjs(backend: BackendName, torch: TorchBackendRegistration |
     ...(census === undefined ? {} : { atenOperatorsPerStep: census.total }),
     firstLoss: losses[0] ?? null,
     lastLoss: losses.at(-1) ?? null,
-    note: backend === 'torch' ? (fallbacks.length === 0 ? 'no cpu fallbacks' : `cpu fallbacks: ${fallbacks.join(', ')}`) : `${count} timed steps`,
+    note: backend === 'torch' ? `${javaScript}; ${fallbacks.length === 0 ? 'no cpu fallbacks' : `cpu fallbacks: ${fallbacks.join(', ')}`}` : `${count} timed steps`,
   };
 }
 

@@ -42,7 +42,7 @@ if (check === undefined) {
     );
   }
 }
-const rows = [['preset', 'tfjs torch ms/step (synchronous / asynchronous)', 'PyTorch ms/step (before / after)', 'ratio (before / after)', 'issue ms torch / PyTorch', 'ATen ops/step torch / PyTorch', 'loss torch (first→last)', 'loss PyTorch']];
+const rows = [['preset', 'tfjs torch ms/step (synchronous / asynchronous; its JavaScript)', 'PyTorch ms/step (before / after)', 'ratio (before / after)', 'issue ms torch / PyTorch', 'ATen ops/step torch / PyTorch', 'loss torch (first→last)', 'loss PyTorch']];
 const operators = (count) => (count === undefined ? '-' : String(count));
 const issue = (entry) => (entry?.issueMsPerStep === undefined ? '-' : `${entry.issueMsPerStep.toFixed(2)} of ${entry.issuedStepMs.toFixed(2)}`);
 for (const timing of check?.timings ?? []) {
@@ -53,7 +53,8 @@ for (const timing of check?.timings ?? []) {
   const asynchronous = timing.asynchronousMsPerStep;
   rows.push([
     timing.preset,
-    `${timing.msPerStep.toFixed(2)} / ${asynchronous === undefined ? '-' : asynchronous.toFixed(2)}`,
+    `${timing.msPerStep.toFixed(2)} / ${asynchronous === undefined ? '-' : asynchronous.toFixed(2)}` +
+      `${timing.asynchronousJavaScriptMsPerStep === undefined ? '' : `; ${timing.asynchronousJavaScriptMsPerStep.toFixed(2)}`}`,
     perRun((run) => run.msPerStep.toFixed(2)),
     perRun((run) => `${(timing.msPerStep / run.msPerStep).toFixed(2)}${asynchronous === undefined ? '' : ` (${(asynchronous / run.msPerStep).toFixed(2)})`}`),
     `${issue(timing)} / ${issue(pytorch)}`,

@@ -317,6 +317,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
     result.Set("awaitedKernelCalls", static_cast<double>(counts.awaited));
     result.Set("inferredSignatures", static_cast<double>(counts.inferred));
     result.Set("executionBusyMs", counts.busyMilliseconds);
+    result.Set("javaScriptWaitMs", counts.javaScriptWaitMilliseconds);
     result.Set("pendingKernels", static_cast<double>(counts.pending));
     result.Set("blas", blasInfo(env));
     return result;

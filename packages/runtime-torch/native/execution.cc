@@ -196,7 +196,7 @@ class Executor {
   ExecutionCounts counts() {
     std::lock_guard<std::mutex> lock(mutex_);
     const int64_t pending = static_cast<int64_t>(submitted_ - completed_.load(std::memory_order_acquire));
-    return {queuedCalls_, awaitedCalls_, inferredCalls_, busyNanoseconds_.load() / 1e6, pending};
+    return {queuedCalls_, awaitedCalls_, inferredCalls_, busyNanoseconds_.load() / 1e6, javaScriptWaitNanoseconds_ / 1e6, pending};
   }
 
  private:
@@ -287,7 +287,9 @@ class Executor {
     // Set under the lock before the check in wait(): the execution thread, having published a completion, sees the
     // flag and notifies (see publishCompleted), or this check sees the completion.
     javaScriptWaits_.store(true, std::memory_order_seq_cst);
+    const auto waitStart = std::chrono::steady_clock::now();
     done_.wait(lock, [&]() { return completed_.load(std::memory_order_seq_cst) >= sequence; });
+    javaScriptWaitNanoseconds_ += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - waitStart).count();
     javaScriptWaits_.store(false, std::memory_order_relaxed);
   }
 
@@ -469,6 +471,7 @@ class Executor {
   int64_t awaitedCalls_ = 0;
   int64_t inferredCalls_ = 0;
   std::atomic<int64_t> busyNanoseconds_{0};
+  int64_t javaScriptWaitNanoseconds_ = 0;  // under the lock
 };
 
 // The failure of a kernel whose own failure could not be recorded (allocated once, before it is needed).

@@ -282,6 +282,9 @@ struct ExecutionCounts {
   int64_t inferred = 0;
   // Time the execution thread spent running kernels.
   double busyMilliseconds = 0;
+  // Time JavaScript spent blocked waiting for queued kernels (reads, the state-update barrier, back-pressure, calls
+  // that wait for their shapes): a step's wall time minus this is its JavaScript time, the host floor of a GPU step.
+  double javaScriptWaitMilliseconds = 0;
   // Kernels queued and not yet run.
   int64_t pending = 0;
 };

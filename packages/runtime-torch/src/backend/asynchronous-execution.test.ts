@@ -197,6 +197,27 @@ describeWithTorchAddon('torch backend, asynchronous execution', () => {
     expect(addon.info().queuedKernelCalls - queuedBefore).toBeGreaterThan(5000);
   }, 30_000);
 
+  it('counts the time JavaScript waits for queued kernels', () => {
+    const addon = (tf.backend() as TorchBackend).addon;
+    const matrix = tf.tidy(() => tf.div(tf.randomNormal([128, 128]), 12));
+    try {
+      tf.tidy(() => tf.matMul(matrix, matrix).dataSync()); // learns the signature
+      const before = addon.info().javaScriptWaitMs;
+      const started = performance.now();
+      tf.tidy(() => {
+        let product: tf.Tensor = matrix;
+        for (let index = 0; index < 300; index++) product = tf.matMul(product, matrix);
+        product.dataSync(); // waits for the 300 queued products
+      });
+      const elapsed = performance.now() - started;
+      const waited = addon.info().javaScriptWaitMs - before;
+      expect(waited).toBeGreaterThan(0);
+      expect(waited).toBeLessThanOrEqual(elapsed);
+    } finally {
+      matrix.dispose();
+    }
+  });
+
   it('rejects an unknown execution mode', () => {
     expect(() => registration.setExecution('eager' as never)).toThrow(/must be 'asynchronous' or 'synchronous', got 'eager'/);
   });

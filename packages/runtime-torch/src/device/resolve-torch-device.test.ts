@@ -21,6 +21,7 @@ function info(overrides: Partial<TorchAddonInfo> = {}): TorchAddonInfo {
     awaitedKernelCalls: 0,
     inferredSignatures: 0,
     executionBusyMs: 0,
+    javaScriptWaitMs: 0,
     pendingKernels: 0,
     blas: { openblas: true, threading: 'openmp' },
     ...overrides,

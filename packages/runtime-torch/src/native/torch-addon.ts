@@ -78,6 +78,11 @@ export interface TorchAddonInfo {
   readonly inferredSignatures: number;
   /** Time the execution thread spent running kernels, since the addon loaded. */
   readonly executionBusyMs: number;
+  /**
+   * Time JavaScript spent blocked waiting for queued kernels (reads, the AdamW barrier, a full queue, calls learning
+   * their output shapes), since the addon loaded: a step's wall time minus this is its JavaScript time.
+   */
+  readonly javaScriptWaitMs: number;
   /** Kernels queued and not yet run. */
   readonly pendingKernels: number;
   readonly blas: { openblas: boolean; threading?: 'sequential' | 'pthreads' | 'openmp'; config?: string; threads?: number };
