@@ -1,4 +1,5 @@
 import { tf as runtimeTf } from '@reca/runtime';
+import { resolveShareSavedTensors, shareSavedTensors } from './backend/share-saved-tensors.js';
 import { TorchBackend } from './backend/torch-backend.js';
 import { describeTorchDevice } from './device/describe-torch-device.js';
 import { resolveThreadCounts } from './device/resolve-thread-counts.js';
@@ -66,6 +67,7 @@ async function register(options: TorchBackendOptions): Promise<TorchBackendRegis
     registry.registerBackend(torchBackendName, () => (backend ??= new TorchBackend(addon, computeDevice, registry.engine())), 0);
   }
   const kernels = registerTorchKernels(registry, torchBackendName, addon, usage);
+  const sharesSavedTensors = resolveShareSavedTensors(options.shareSavedTensors) && shareSavedTensors(registry.engine(), torchBackendName) !== undefined;
   return {
     device: describeTorchDevice(computeDevice, configured, waitPolicy),
     get execution(): TorchExecution {
@@ -83,6 +85,7 @@ async function register(options: TorchBackendOptions): Promise<TorchBackendRegis
     nativeKernels: kernels.native,
     fallbackKernels: kernels.fallback,
     usage,
+    sharesSavedTensors,
     nativeHandleCount: () => addon.liveHandles(),
     synchronize: () => reportingQueuedFailures('synchronize', () => addon.synchronize()),
   };

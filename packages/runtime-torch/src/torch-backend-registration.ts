@@ -29,6 +29,8 @@ export interface TorchBackendRegistration {
   readonly fallbackKernels: readonly string[];
   /** Fallback call counts. */
   readonly usage: KernelUsage;
+  /** Saved tensors share their data instead of an Identity kernel call each (option `shareSavedTensors`). */
+  readonly sharesSavedTensors: boolean;
   /** Tensors the addon holds right now (flat over training steps when nothing leaks). */
   nativeHandleCount(): number;
   /**
