@@ -253,7 +253,11 @@ Napi::Value Run(const Napi::CallbackInfo& info) {
       const int64_t id = handleArray.Get(index).As<Napi::Number>().Int64Value();
       if (id >= 0) inputs[index] = handles().get(id);
     }
-    std::vector<CellPointer> outputs = runKernel(code, inputs, info[2]);
+    // Optional: JavaScript's key of the attribute values (src/kernels/attribute-key.ts).
+    std::string attributesKey;
+    const bool keyed = info.Length() > 3 && info[3].IsString();
+    if (keyed) attributesKey = info[3].As<Napi::String>().Utf8Value();
+    std::vector<CellPointer> outputs = runKernel(code, inputs, info[2], keyed ? &attributesKey : nullptr);
 
     OutputBuffer& buffer = outputBuffer();
     size_t needed = 0;

@@ -69,10 +69,18 @@ struct AwaitedResult {
   std::shared_ptr<const std::string> inputFailure;
 };
 
+// A kernel call's attributes as the execution thread reads them, and their part of the output-shape cache's key
+// (attributes that cannot change a shape left out). Immutable once made: queued tasks and the attribute cache share it.
+struct AttributeCopy {
+  Attributes values;
+  std::string signaturePart;
+};
+using AttributeCopyPointer = std::shared_ptr<const AttributeCopy>;
+
 struct Task {
   uint32_t code = 0;
   std::vector<CellPointer> inputs;
-  Attributes attrs;
+  AttributeCopyPointer attrs;
   uint64_t sequence = 0;
   std::vector<CellPointer> outputs;         // queued: pending cells to fill
   std::shared_ptr<AwaitedResult> awaited;  // waiting: the caller reads the result
@@ -84,18 +92,24 @@ class Executor {
  public:
   bool asynchronous = false;
 
-  std::vector<CellPointer> run(uint32_t code, const std::vector<CellPointer>& inputs, const Napi::Value& attrObject) {
-    if (!asynchronous) return runInline(code, inputs, KernelAttributes(attrObject));
-    Attributes attrs = snapshotAttributes(attrObject);
+  std::vector<CellPointer> run(uint32_t code, const std::vector<CellPointer>& inputs, const Napi::Value& attrObject,
+                               const std::string* attributesKey) {
+    if (!asynchronous) {
+      // In line, a kernel reads the attributes it needs from the object, unless a copy of equal ones is at hand.
+      if (attributesKey == nullptr) return runInline(code, inputs, KernelAttributes(attrObject));
+      const AttributeCopyPointer attrs = attributeCopy(code, attrObject, attributesKey);
+      return runInline(code, inputs, KernelAttributes(attrs->values));
+    }
+    AttributeCopyPointer attrs = attributeCopy(code, attrObject, attributesKey);
     const bool updatesState = kernels().updatesState(code);
     // A kernel that updates model state in place runs only after every earlier kernel succeeded: a failure before it
     // (a bad index in the forward pass) is thrown here, before the parameters and moments are replaced.
     if (updatesState) waitForQueue();
     reportFailure();
-    std::string key = signature(code, inputs, attrs);
+    std::string key = signature(code, inputs, attrs->signaturePart);
     auto known = shapes_.find(key);
     if (known == shapes_.end()) {
-      std::optional<std::vector<TensorMeta>> inferred = inferOnMeta(code, inputs, attrs);
+      std::optional<std::vector<TensorMeta>> inferred = inferOnMeta(code, inputs, attrs->values);
       if (inferred) {
         if (shapes_.size() >= kMaxSignatures) shapes_.clear();
         known = shapes_.emplace(std::move(key), std::move(*inferred)).first;
@@ -203,6 +217,26 @@ class Executor {
   static constexpr size_t kMaxSignatures = 1 << 16;
   static constexpr uint64_t kMaxQueued = 1 << 14;
   static constexpr std::chrono::microseconds kSpinBeforeSleeping{50};
+  static constexpr size_t kMaxAttributeCopies = 4096;
+
+  // The attributes of a queued call: reused from an earlier call with the same key (JavaScript's key of the values:
+  // reading the object through N-API costs about a microsecond per attribute), else copied from the object.
+  AttributeCopyPointer attributeCopy(uint32_t code, const Napi::Value& attrObject, const std::string* attributesKey) {
+    const auto make = [&]() {
+      auto copy = std::make_shared<AttributeCopy>();
+      copy->values = snapshotAttributes(attrObject);
+      appendAttributesKey(copy->values, kernels().shapeNeutralAttributes(code), copy->signaturePart);
+      return AttributeCopyPointer(std::move(copy));
+    };
+    if (attributesKey == nullptr) return make();
+    std::string cacheKey(reinterpret_cast<const char*>(&code), sizeof(code));
+    cacheKey.append(*attributesKey);
+    auto found = attributeCopies_.find(cacheKey);
+    if (found != attributeCopies_.end()) return found->second;
+    // A model uses a bounded set of attribute values; a runaway set is forgotten.
+    if (attributeCopies_.size() >= kMaxAttributeCopies) attributeCopies_.clear();
+    return attributeCopies_.emplace(std::move(cacheKey), make()).first->second;
+  }
 
   // The output shapes of kernel `code` on these inputs from a run on meta tensors (shapes and dtypes, no data, no
   // work), on the JavaScript thread while the execution thread computes; nullopt when the kernel cannot run on them
@@ -251,8 +285,8 @@ class Executor {
     return outputs;
   }
 
-  // The cache key: kernel, each input's presence, dtype, device and sizes, and the attributes.
-  static std::string signature(uint32_t code, const std::vector<CellPointer>& inputs, const Attributes& attrs) {
+  // The cache key: kernel, each input's presence, dtype, device and sizes, and the attributes' part.
+  static std::string signature(uint32_t code, const std::vector<CellPointer>& inputs, const std::string& attributesPart) {
     std::string key;
     key.reserve(96);
     key.append(reinterpret_cast<const char*>(&code), sizeof(code));
@@ -268,7 +302,7 @@ class Executor {
       key.append(reinterpret_cast<const char*>(meta.sizes.data()), meta.sizes.size() * sizeof(int64_t));
     }
     key.push_back('|');
-    appendAttributesKey(attrs, kernels().shapeNeutralAttributes(code), key);
+    key.append(attributesPart);
     return key;
   }
 
@@ -416,7 +450,7 @@ class Executor {
       return;
     }
     try {
-      std::vector<at::Tensor> outputs = executeKernel(task.code, std::move(tensors), KernelAttributes(task.attrs));
+      std::vector<at::Tensor> outputs = executeKernel(task.code, std::move(tensors), KernelAttributes(task.attrs->values));
       if (task.awaited) {
         task.awaited->outputs = std::move(outputs);
         return;
@@ -466,6 +500,8 @@ class Executor {
   bool started_ = false;
   // Signature → output shapes; used on the JavaScript thread only.
   std::unordered_map<std::string, std::vector<TensorMeta>> shapes_;
+  // Kernel code + JavaScript's attribute key → the attributes' copy; JavaScript thread only.
+  std::unordered_map<std::string, AttributeCopyPointer> attributeCopies_;
   std::vector<bool> metaFailed_;
   int64_t queuedCalls_ = 0;
   int64_t awaitedCalls_ = 0;
@@ -499,8 +535,9 @@ CellPointer readyCell(at::Tensor tensor) {
   return cell;
 }
 
-std::vector<CellPointer> runKernel(uint32_t code, const std::vector<CellPointer>& inputs, const Napi::Value& attrs) {
-  return executor().run(code, inputs, attrs);
+std::vector<CellPointer> runKernel(uint32_t code, const std::vector<CellPointer>& inputs, const Napi::Value& attrs,
+                                   const std::string* attributesKey) {
+  return executor().run(code, inputs, attrs, attributesKey);
 }
 
 const at::Tensor& waitFor(const TensorCell& cell) { return executor().wait(cell); }

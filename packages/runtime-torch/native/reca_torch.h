@@ -261,7 +261,10 @@ class QueuedKernelFailure : public std::runtime_error {
 // from an earlier call with the same input shapes, dtypes, devices and attributes (otherwise it waits for it), and
 // returns pending cells at once. Throws Unsupported and kernel errors of this call; a failure of a kernel queued
 // earlier is thrown as QueuedKernelFailure by the next run, wait or drain.
-std::vector<CellPointer> runKernel(uint32_t code, const std::vector<CellPointer>& inputs, const Napi::Value& attrs);
+// `attributesKey` (may be null): JavaScript's key of the attribute values (src/kernels/attribute-key.ts); a queued call
+// with a key seen before reuses that call's copy of the attributes instead of reading `attrs` again.
+std::vector<CellPointer> runKernel(uint32_t code, const std::vector<CellPointer>& inputs, const Napi::Value& attrs,
+                                   const std::string* attributesKey);
 // The tensor of `cell`, waiting for its kernel when pending; throws when that kernel failed.
 const at::Tensor& waitFor(const TensorCell& cell);
 // Waits until every queued kernel has run; reports a queued failure.

@@ -199,6 +199,28 @@ describeWithTorchAddon('torch backend, asynchronous execution', () => {
     expect(addon.info().queuedKernelCalls - queuedBefore).toBeGreaterThan(5000);
   }, 30_000);
 
+  it('reuses a copy of the attributes only for equal values (same shapes, different attributes)', () => {
+    // Summing a square matrix over either axis gives the same output shape: only the attributes tell the calls apart.
+    const square = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+    try {
+      for (let round = 0; round < 10; round++) {
+        const [columns, rows, scaledNegativeZero, scaledZero] = tf.tidy(() => [
+          tf.sum(square, 0),
+          tf.sum(square, 1),
+          tf.fill([2], -0),
+          tf.fill([2], 0),
+        ]);
+        expect(Array.from(columns!.dataSync())).toEqual([4, 6]);
+        expect(Array.from(rows!.dataSync())).toEqual([3, 7]);
+        expect(Array.from(scaledNegativeZero!.dataSync()).map((value) => Object.is(value, -0))).toEqual([true, true]);
+        expect(Array.from(scaledZero!.dataSync()).map((value) => Object.is(value, -0))).toEqual([false, false]);
+        tf.dispose([columns!, rows!, scaledNegativeZero!, scaledZero!]);
+      }
+    } finally {
+      square.dispose();
+    }
+  });
+
   it('counts the time JavaScript waits for queued kernels', () => {
     const addon = (tf.backend() as TorchBackend).addon;
     const matrix = tf.tidy(() => tf.div(tf.randomNormal([128, 128]), 12));

@@ -2,6 +2,7 @@ import { tf } from '@reca/runtime';
 import type { TorchBackend } from '../backend/torch-backend.js';
 import { unsupportedPrefix, type TorchAddon } from '../native/torch-addon.js';
 import { errorMessage, torchKernelErrorOf } from '../errors/torch-kernel-error-of.js';
+import { attributeKey } from './attribute-key.js';
 import { attributePreparers } from './attribute-preparation.js';
 import type { KernelUsage } from './kernel-usage.js';
 import { nativeKernelInputs } from './native-kernel-inputs.js';
@@ -70,7 +71,7 @@ export function registerTorchKernels(
         }
         let count: number;
         try {
-          count = torch.addon.run(code, handles, prepared);
+          count = torch.addon.run(code, handles, prepared, attributeKey(prepared));
         } catch (error) {
           const message = errorMessage(error);
           if (message.startsWith(unsupportedPrefix)) {

@@ -18,8 +18,9 @@ export interface TorchAddon {
   /**
    * Runs kernel `code` on input handles (`-1` for an absent optional input) with tfjs attributes; returns the number
    * of outputs (metadata in the output buffer). Throws `RECA_UNSUPPORTED: …` for inputs it does not implement.
+   * `attributesKey` (kernels/attribute-key.ts) lets a queued call reuse the copy of equal attributes made earlier.
    */
-  run(code: number, inputHandles: readonly number[], attrs: object | undefined): number;
+  run(code: number, inputHandles: readonly number[], attrs: object | undefined, attributesKey?: string): number;
   /** What libtorch offers here. */
   info(): TorchAddonInfo;
   /** Selects the compute device and thread counts (process-wide). */

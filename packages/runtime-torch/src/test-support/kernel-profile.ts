@@ -53,7 +53,7 @@ export async function profileTorchStep(step: () => unknown): Promise<KernelProfi
   /** Runs `step` with every addon `run` call passed through `around` (with its kernel's name); restores `run` after. */
   const withRunsObserved = async (around: (kernel: string, call: () => number) => number) => {
     const run = addon.run;
-    addon.run = (code, handles, attrs) => around(names[code] ?? String(code), () => run.call(addon, code, handles, attrs));
+    addon.run = (code, handles, attrs, attributesKey) => around(names[code] ?? String(code), () => run.call(addon, code, handles, attrs, attributesKey));
     try {
       await step();
     } finally {
