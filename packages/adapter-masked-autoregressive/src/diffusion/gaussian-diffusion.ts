@@ -40,6 +40,10 @@ export interface DiffusionTrainingLossInput {
 export class GaussianDiffusion {
   readonly schedule: GaussianDiffusionSchedule;
   readonly varianceType: DiffusionVarianceType;
+  /** log β_t per step: the upper end of the learned variance range. */
+  readonly #logBetas: Float64Array;
+  /** log σ² per step of the fixed-large variance: log β_t, with t = 0 using the posterior variance at t = 1. */
+  readonly #logLargeVariances: Float64Array;
 
   constructor(schedule: GaussianDiffusionSchedule, varianceType: DiffusionVarianceType) {
     if (varianceType !== 'learned-range' && varianceType !== 'fixed-large') {
@@ -47,6 +51,9 @@ export class GaussianDiffusion {
     }
     this.schedule = schedule;
     this.varianceType = varianceType;
+    // Computed once: every training step reads them (a step of the tiny preset computed them ~20 times).
+    this.#logBetas = schedule.betas.map(Math.log);
+    this.#logLargeVariances = schedule.betas.map((beta, step) => Math.log(step === 0 ? ((schedule.posteriorVariance[1] ?? beta) as number) : beta));
   }
 
   /** Output channels the network needs for `channels`-wide tokens. */
@@ -59,12 +66,12 @@ export class GaussianDiffusion {
    * @returns float32 `[rows, 1]`; the caller owns it.
    */
   coefficient(values: Float64Array, timesteps: Int32Array): tf.Tensor2D {
-    return tf.tensor2d(Float32Array.from(timesteps, (step) => values[step] as number), [timesteps.length, 1]);
+    return tf.tensor2d(gather(values, timesteps), [timesteps.length, 1]);
   }
 
   /** The original timestep of each row, for the network. @returns float32 `[rows]`; the caller owns it. */
   originalTimesteps(timesteps: Int32Array): tf.Tensor1D {
-    return tf.tensor1d(Float32Array.from(timesteps, (step) => this.schedule.timestepMap[step] as number));
+    return tf.tensor1d(gather(this.schedule.timestepMap, timesteps));
   }
 
   /** x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε. @returns float32 `[rows, channels]`; the caller owns it. */
@@ -112,12 +119,11 @@ export class GaussianDiffusion {
         const [predicted, values] = tf.split(output, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
         epsilon = predicted;
         const minimum = this.coefficient(schedule.posteriorLogVarianceClipped, timesteps);
-        const maximum = this.coefficient(schedule.betas.map(Math.log), timesteps);
+        const maximum = this.coefficient(this.#logBetas, timesteps);
         const fraction = tf.div(tf.add(values, 1), 2);
         logVariance = tf.add(tf.mul(fraction, maximum), tf.mul(tf.sub(1, fraction), minimum)) as tf.Tensor2D;
       } else {
-        const large = schedule.betas.map((beta, step) => Math.log(step === 0 ? ((schedule.posteriorVariance[1] ?? beta) as number) : beta));
-        logVariance = tf.mul(this.coefficient(large, timesteps), tf.onesLike(noisy)) as tf.Tensor2D;
+        logVariance = tf.mul(this.coefficient(this.#logLargeVariances, timesteps), tf.onesLike(noisy)) as tf.Tensor2D;
       }
       const predictedStart = tf.sub(
         tf.mul(this.coefficient(schedule.sqrtRecipAlphasCumprod, timesteps), noisy),
@@ -161,4 +167,14 @@ export class GaussianDiffusion {
       return tf.add(meanSquaredError, variationalBound) as tf.Tensor1D;
     });
   }
+}
+
+/**
+ * `values[step]` for each step, as float32. A plain loop: `Float32Array.from(steps, mapFunction)` goes through the
+ * iterator protocol and a callback per element, about 10× slower, and a training step gathers thousands of rows.
+ */
+function gather(values: ArrayLike<number>, steps: Int32Array): Float32Array {
+  const gathered = new Float32Array(steps.length);
+  for (let index = 0; index < steps.length; index++) gathered[index] = values[steps[index] as number] as number;
+  return gathered;
 }
