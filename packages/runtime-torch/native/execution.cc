@@ -247,6 +247,7 @@ class Executor {
     if (computeState().cuda || kernels().hasSharedState(code)) return std::nullopt;
     if (metaFailed_.size() != kernels().size()) metaFailed_.assign(kernels().size(), false);
     if (metaFailed_[code]) return std::nullopt;
+    const CensusPause notCounted;
     std::vector<std::optional<at::Tensor>> metas(inputs.size());
     for (size_t index = 0; index < inputs.size(); index++) {
       if (inputs[index]) metas[index] = at::empty(inputs[index]->meta.sizes, at::TensorOptions().dtype(inputs[index]->meta.dtype).device(at::kMeta));

@@ -24,6 +24,8 @@ struct Census {
 // The tfjs kernel running on this thread (set by executeKernel through CensusKernelScope); null outside kernels
 // (uploads, reads).
 thread_local const std::string* currentKernel = nullptr;
+// Set while a CensusPause lives on this thread.
+thread_local bool censusPaused = false;
 
 // Never destroyed: the execution thread may report an operator while the process exits.
 Census& census() {
@@ -32,6 +34,7 @@ Census& census() {
 }
 
 std::unique_ptr<at::ObserverContext> countOperator(const at::RecordFunction& function) {
+  if (censusPaused) return nullptr;
   Census& state = census();
   std::lock_guard<std::mutex> lock(state.mutex);
   static const std::string outsideKernels = "(outside kernels)";
@@ -52,6 +55,10 @@ void startOperatorCensus() {
   }
   state.callback = at::addGlobalCallback(at::RecordFunctionCallback(countOperator).needsInputs(false).scopes({at::RecordScope::FUNCTION}));
 }
+
+CensusPause::CensusPause() : previous_(censusPaused) { censusPaused = true; }
+
+CensusPause::~CensusPause() { censusPaused = previous_; }
 
 CensusKernelScope::CensusKernelScope(const std::string& kernelName) : previous_(currentKernel) { currentKernel = &kernelName; }
 

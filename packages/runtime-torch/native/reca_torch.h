@@ -298,6 +298,18 @@ ExecutionCounts executionCounts();
 using OperatorCounts = std::unordered_map<std::string, std::unordered_map<std::string, int64_t>>;
 void startOperatorCensus();
 OperatorCounts stopOperatorCensus();
+// While it lives, the census counts nothing on this thread (output-shape inference on meta tensors: those operators
+// run on no device).
+class CensusPause {
+ public:
+  CensusPause();
+  ~CensusPause();
+  CensusPause(const CensusPause&) = delete;
+  CensusPause& operator=(const CensusPause&) = delete;
+
+ private:
+  bool previous_;
+};
 // Names the tfjs kernel whose operators the census counts on this thread while it lives.
 class CensusKernelScope {
  public:

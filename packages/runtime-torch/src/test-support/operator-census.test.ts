@@ -47,6 +47,24 @@ describeWithTorchAddon('ATen operator census', () => {
     });
   }
 
+  it('leaves out the operators of output-shape inference on meta tensors', async () => {
+    const previous = registration.execution;
+    registration.setExecution('asynchronous');
+    // Shapes no other test uses: the first call of this signature infers its output shape on meta tensors.
+    const a = tf.ones([3, 7, 5]);
+    const b = tf.ones([3, 7, 5]);
+    try {
+      const inferredBefore = (tf.backend() as TorchBackend).addon.info().inferredSignatures;
+      const first = await countAtenOperators(() => tf.tidy(() => tf.sub(a, b).dataSync()));
+      expect((tf.backend() as TorchBackend).addon.info().inferredSignatures).toBe(inferredBefore + 1);
+      const second = await countAtenOperators(() => tf.tidy(() => tf.sub(a, b).dataSync()));
+      expect(first.byOperator).toEqual(second.byOperator);
+    } finally {
+      tf.dispose([a, b]);
+      registration.setExecution(previous);
+    }
+  });
+
   it('refuses a second census while one runs, and a stop without a start', () => {
     const addon = (tf.backend() as TorchBackend).addon;
     addon.startOperatorCensus();
