@@ -220,7 +220,7 @@ class Executor {
   static constexpr size_t kMaxAttributeCopies = 4096;
 
   // The attributes of a queued call: reused from an earlier call with the same key (JavaScript's key of the values:
-  // reading the object through N-API costs about a microsecond per attribute), else copied from the object.
+  // reading the object through N-API costs 0.6–0.8 µs per attribute), else copied from the object.
   AttributeCopyPointer attributeCopy(uint32_t code, const Napi::Value& attrObject, const std::string* attributesKey) {
     const auto make = [&]() {
       auto copy = std::make_shared<AttributeCopy>();
