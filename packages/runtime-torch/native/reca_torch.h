@@ -70,6 +70,9 @@ class SmallKernelThreads {
 
  private:
   int restoreThreads_ = 0;
+  // MKL's per-thread count before the cap (0: it followed the global one).
+  int restoreMklThreads_ = 0;
+  bool cappedMkl_ = false;
   bool ranParallel_ = false;
 };
 
