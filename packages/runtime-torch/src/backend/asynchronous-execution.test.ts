@@ -11,6 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TorchKernelError } from '../errors/torch-kernel-error.js';
 import { registerTorchBackend } from '../register-torch-backend.js';
 import { describeWithTorchAddon } from '../test-support/describe-with-torch-addon.js';
+import { startHangWatchdog } from '../test-support/hang-watchdog.js';
 import type { TorchBackendRegistration } from '../torch-backend-registration.js';
 import type { TorchBackend } from './torch-backend.js';
 
@@ -41,17 +42,21 @@ async function queueEmpty(): Promise<void> {
 describeWithTorchAddon('torch backend, asynchronous execution', () => {
   let registration: TorchBackendRegistration;
   let table: tf.Tensor2D;
+  // A lost wake-up blocks JavaScript in native code, where no vitest timeout fires: the watchdog fails the file instead.
+  let stopWatchdog: () => Promise<void> = async () => {};
   const valid = () => tf.tensor1d([3, 0], 'int32');
   const outOfRange = () => tf.tensor1d([1, 99], 'int32');
   beforeAll(async () => {
+    stopWatchdog = startHangWatchdog(180, 'asynchronous-execution.test.ts');
     registration = await registerTorchBackend({ device: 'cpu', warnOnFallback: false });
     await tf.setBackend('torch');
     registration.setExecution('asynchronous');
     table = tf.tensor2d([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], [4, 3]);
   });
-  afterAll(() => {
+  afterAll(async () => {
     table.dispose();
     registration.setExecution('asynchronous');
+    await stopWatchdog();
   });
 
   it('queues kernels whose output shapes are known and reads their values', () => {
@@ -171,7 +176,8 @@ describeWithTorchAddon('torch backend, asynchronous execution', () => {
   it('hands kernels over whether the execution thread runs, polls or sleeps, and whether JavaScript waits', async () => {
     // The execution thread polls for work for 50 µs before it sleeps, and is woken only when asleep; JavaScript is
     // woken only while it waits. Each round queues a chain, pauses for nothing, a busy 0–240 µs or a timer (the thread
-    // is then asleep), and reads: a missed wake-up hangs this test (CI fails it by its time limit), a lost kernel gives a wrong value.
+    // is then asleep), and reads: a missed wake-up blocks JavaScript in native code (the file's watchdog then kills the
+    // test process, failing the file), a lost kernel gives a wrong value.
     const addon = (tf.backend() as TorchBackend).addon;
     const queuedBefore = addon.info().queuedKernelCalls;
     const start = tf.tensor1d([0, 10]);

@@ -11,13 +11,17 @@ import { registerTorchBackend } from '../register-torch-backend.js';
 import { differentialCases } from '../test-support/differential-cases.js';
 import { compareResults, runDifferentialCase } from '../test-support/differential-harness.js';
 import { describeWithTorchAddon } from '../test-support/describe-with-torch-addon.js';
+import { startHangWatchdog } from '../test-support/hang-watchdog.js';
 import type { TorchBackendRegistration } from '../torch-backend-registration.js';
 import type { TorchBackend } from '../backend/torch-backend.js';
 
 describeWithTorchAddon('torch differential suite (vs cpu)', () => {
   let registration: TorchBackendRegistration;
   const executed = new Set<string>();
+  // Asynchronous runs: a lost wake-up would block JavaScript in native code, where no vitest timeout fires.
+  let stopWatchdog: () => Promise<void> = async () => {};
   beforeAll(async () => {
+    stopWatchdog = startHangWatchdog(600, 'differential.test.ts');
     registration = await registerTorchBackend({ device: 'cpu', warnOnFallback: false });
     // The runtime's gradient fixes (cumsum, resize, broadcasting max/min): without them the cpu reference's gradients
     // are wrong or throw.
@@ -27,8 +31,9 @@ describeWithTorchAddon('torch differential suite (vs cpu)', () => {
     await tf.setBackend('cpu');
   });
 
-  afterAll(() => {
+  afterAll(async () => {
     registration.setExecution('asynchronous');
+    await stopWatchdog();
   });
 
   const runs = [
