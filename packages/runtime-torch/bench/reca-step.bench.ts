@@ -43,6 +43,7 @@ import { flag, listOption, option } from './bench-command-line.js';
 import { autoregressiveBenchTokenizer } from './bench-tokenizer.js';
 import { median } from './median.js';
 import { pytorchEnvironment, pytorchWaitNote } from './pytorch-environment.js';
+import { parsePyTorchTimingLine } from './pytorch-timing-line.js';
 import { formatKernelProfile, profileTorchStep } from '../src/test-support/kernel-profile.js';
 import { countAtenOperators } from '../src/test-support/operator-census.js';
 import { describeJavaScriptTime, javaScriptWaitMs } from '../src/test-support/javascript-wait.js';
@@ -127,20 +128,10 @@ function benchPyTorchTwin(family: FamilyName, preset: PresetName, python: string
       [join(scriptsFolder, script), '--preset', preset, '--batch', String(batchSize), '--warmup', String(warmup), '--steps', String(steps), '--threads', String(threads), '--device', pythonDevice],
       { encoding: 'utf8', timeout: 1_200_000, stdio: ['ignore', 'pipe', 'pipe'], env: twinEnvironment },
     );
-    const result = JSON.parse(output.trim().split('\n').pop() as string) as {
-      msPerStep: number;
-      stepsMs?: number[];
-      atenOperatorsPerStep?: number;
-      firstLoss: number;
-      lastLoss: number;
-      device: string;
-      torchVersion: string;
-      threads: number;
-      parameters: number;
-    };
+    const result = parsePyTorchTimingLine(output);
     return row({
       device: `${result.device}${pythonDevice === 'cpu' ? `, ${result.threads} threads` : ''} (PyTorch ${result.torchVersion})`,
-      trainableParameters: result.parameters,
+      trainableParameters: result.parameters ?? null,
       msPerStep: result.msPerStep,
       ...(result.atenOperatorsPerStep === undefined ? {} : { atenOperatorsPerStep: result.atenOperatorsPerStep }),
       stepsMs: result.stepsMs ?? [],
@@ -199,7 +190,7 @@ async function benchRow(family: FamilyName, preset: PresetName, backend: Backend
       times.push(performance.now() - started);
       losses.push(result.loss);
     }
-    if (backend === 'torch') javaScript = describeJavaScriptTime(times.reduce((sum, ms) => sum + ms, 0), waitBefore, javaScriptWaitMs(), times.length);
+    if (backend === 'torch') javaScript = describeJavaScriptTime(times, waitBefore);
     if (backend === 'torch') atenOperatorsPerStep = (await countAtenOperators(() => recaStep(state, { batches: subject.batches }))).total;
     if (profile && backend === 'torch') {
       const kernelProfile = await profileTorchStep(() => recaStep(state, { batches: subject.batches }));

@@ -26,6 +26,7 @@ import { findPythonTorch } from '../scripts/find-libtorch.js';
 import { registerTorchBackend } from '../src/register-torch-backend.js';
 import { median } from './median.js';
 import { pytorchEnvironment, pytorchWaitNote } from './pytorch-environment.js';
+import { parsePyTorchTimingLine } from './pytorch-timing-line.js';
 import { activateBenchBackend } from './activate-bench-backend.js';
 import { flag, option } from './bench-command-line.js';
 import type { TorchDeviceRequest } from '../src/torch-backend-options.js';
@@ -73,7 +74,7 @@ function timeSteps(step: () => number, warmupCount: number, count: number): { ti
     losses.push(step());
     times.push(performance.now() - start);
   }
-  const javaScript = describeJavaScriptTime(times.reduce((sum, ms) => sum + ms, 0), waitBefore, javaScriptWaitMs(), count);
+  const javaScript = describeJavaScriptTime(times, waitBefore);
   return { times, losses, javaScript };
 }
 
@@ -114,15 +115,7 @@ function benchPyTorch(threads: number, torchDevice: string): BenchRow {
     [script, '--preset', presetName, '--steps', String(steps), '--warmup', String(warmup), '--threads', String(threads), '--device', pythonDevice],
     { encoding: 'utf8', timeout: 600_000, env: environment },
   );
-  const result = JSON.parse(output.trim().split('\n').pop() as string) as {
-    msPerStep: number;
-    atenOperatorsPerStep?: number;
-    firstLoss: number;
-    lastLoss: number;
-    device: string;
-    torchVersion: string;
-    threads: number;
-  };
+  const result = parsePyTorchTimingLine(output);
   return {
     runtime: `PyTorch ${result.torchVersion}`,
     device: `${result.device}${pythonDevice === 'cpu' ? `, ${result.threads} threads` : ''}`,

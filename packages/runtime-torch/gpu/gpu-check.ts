@@ -16,7 +16,7 @@ import { median } from '../bench/median.js';
 import type { TorchDeviceRequest, TorchExecution } from '../src/torch-backend-options.js';
 import { differentialCases } from '../src/test-support/differential-cases.js';
 import { formatKernelProfile, profileTorchStep } from '../src/test-support/kernel-profile.js';
-import { javaScriptWaitMs } from '../src/test-support/javascript-wait.js';
+import { javaScriptTimePerStep, javaScriptWaitMs } from '../src/test-support/javascript-wait.js';
 import { compareResults, runDifferentialCase } from '../src/test-support/differential-harness.js';
 import { createTransformerTrainer, transformerPresets, type TransformerConfig } from '../src/test-support/tiny-causal-transformer.js';
 
@@ -183,8 +183,7 @@ function timeTrainerSteps(preset: TransformerConfig, count: number): { times: nu
       losses.push(trainer.step());
       times.push(performance.now() - start);
     }
-    const javaScriptMsPerStep = (times.reduce((sum, ms) => sum + ms, 0) - (javaScriptWaitMs() - waitBefore)) / count;
-    return { times, losses, javaScriptMsPerStep };
+    return { times, losses, javaScriptMsPerStep: javaScriptTimePerStep(times, waitBefore).javaScriptMs };
   } finally {
     trainer.dispose();
   }

@@ -13,9 +13,17 @@ export function javaScriptWaitMs(): number {
   return backend.addon?.info().javaScriptWaitMs ?? 0;
 }
 
-/** "JavaScript 2.1 of 2.8 ms/step" from a timed run's total wall time and the wait counter before and after it. */
-export function describeJavaScriptTime(wallMs: number, waitBeforeMs: number, waitAfterMs: number, steps: number): string {
-  const wallPerStep = wallMs / steps;
-  const javaScriptPerStep = wallPerStep - (waitAfterMs - waitBeforeMs) / steps;
-  return `JavaScript ${javaScriptPerStep.toFixed(1)} of ${wallPerStep.toFixed(1)} ms/step`;
+/**
+ * Mean wall and JavaScript milliseconds per step of a timed run that has just ended: `stepTimesMs` are its steps'
+ * wall times, `waitBeforeMs` the {@link javaScriptWaitMs} counter read before its first step.
+ */
+export function javaScriptTimePerStep(stepTimesMs: readonly number[], waitBeforeMs: number): { wallMs: number; javaScriptMs: number } {
+  const wallMs = stepTimesMs.reduce((sum, ms) => sum + ms, 0) / stepTimesMs.length;
+  return { wallMs, javaScriptMs: wallMs - (javaScriptWaitMs() - waitBeforeMs) / stepTimesMs.length };
+}
+
+/** "JavaScript 2.1 of 2.8 ms/step" for a timed run that has just ended (see {@link javaScriptTimePerStep}). */
+export function describeJavaScriptTime(stepTimesMs: readonly number[], waitBeforeMs: number): string {
+  const { wallMs, javaScriptMs } = javaScriptTimePerStep(stepTimesMs, waitBeforeMs);
+  return `JavaScript ${javaScriptMs.toFixed(1)} of ${wallMs.toFixed(1)} ms/step`;
 }
