@@ -64,6 +64,33 @@ describeWithTorchAddon('torch backend storage', () => {
     expect(registration.nativeHandleCount()).toBe(before);
   });
 
+  it('shares the data of a Reshape to the same shape and a Cast to the same dtype, as the cpu backend does', () => {
+    const handles = registration.nativeHandleCount();
+    const x = tf.tensor([1, 2, 3, 4, 5, 6], [2, 3]);
+    const same = tf.reshape(x, [-1, 3]);
+    const cast = tf.cast(x, 'float32');
+    expect(same.dataId).toBe(x.dataId);
+    expect(cast.dataId).toBe(x.dataId);
+    expect(registration.nativeHandleCount()).toBe(handles + 1);
+    const reshaped = tf.reshape(x, [3, 2]);
+    const converted = tf.cast(x, 'int32');
+    expect(reshaped.dataId).not.toBe(x.dataId);
+    expect(converted.dataId).not.toBe(x.dataId);
+    expect(registration.nativeHandleCount()).toBe(handles + 3);
+    tf.dispose([x, reshaped, converted]);
+    expect(Array.from(same.dataSync())).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(same.shape).toEqual([2, 3]);
+    expect(cast.dtype).toBe('float32');
+    same.dispose();
+    expect(registration.nativeHandleCount()).toBe(handles + 1);
+    cast.dispose();
+    expect(registration.nativeHandleCount()).toBe(handles);
+    // A reshape to a shape of another size still reaches the native kernel, which names itself in the error.
+    const y = tf.ones([2, 3]);
+    expect(() => tf.engine().runKernel('Reshape', { x: y }, { shape: [2, 4] })).toThrow(/Reshape/);
+    y.dispose();
+  });
+
   it('keeps string tensors in JavaScript and runs their kernels on cpu', () => {
     const handles = registration.nativeHandleCount();
     const strings = tf.tensor(['a', 'bb', 'ccc', 'd'], [2, 2]);

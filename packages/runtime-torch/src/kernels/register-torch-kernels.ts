@@ -7,6 +7,7 @@ import { attributePreparers } from './attribute-preparation.js';
 import type { KernelUsage } from './kernel-usage.js';
 import { nativeKernelInputs } from './native-kernel-inputs.js';
 import { runCpuKernel, type KernelInputs } from './run-cpu-kernel.js';
+import { unchangedOutputTests } from './unchanged-outputs.js';
 
 /** The parts of the tfjs namespace kernel registration uses. */
 export type KernelRegistry = Pick<typeof tf, 'registerKernel' | 'getKernel' | 'getKernelsForBackend' | 'findBackend'>;
@@ -42,6 +43,7 @@ export function registerTorchKernels(
     const inputNames = nativeKernelInputs[kernelName];
     if (inputNames === undefined) throw new Error(`native kernel '${kernelName}' has no input table entry (native-kernel-inputs.ts)`);
     const prepare = attributePreparers[kernelName];
+    const unchanged = unchangedOutputTests[kernelName];
     native.push(kernelName);
     if (registry.getKernel(kernelName, backendName) !== undefined) return;
     registry.registerKernel({
@@ -50,6 +52,10 @@ export function registerTorchKernels(
       kernelFunc: ({ inputs, attrs: givenAttrs, backend }) => {
         const torch = backend as TorchBackend;
         const attrs = givenAttrs ?? {};
+        if (unchanged !== undefined) {
+          const x = inputs['x'];
+          if (x !== undefined && unchanged(x, attrs)) return shareData(torch, x);
+        }
         const ordered: Array<tf.TensorInfo | undefined> =
           inputNames === 'variadic' ? Object.values(inputs) : inputNames.map((name) => inputs[name]);
         const handles = new Array<number>(ordered.length);
@@ -91,11 +97,7 @@ export function registerTorchKernels(
     registry.registerKernel({
       kernelName: 'Identity',
       backendName,
-      kernelFunc: ({ inputs, backend }) => {
-        const x = inputs['x'] as tf.TensorInfo;
-        (backend as TorchBackend).incRef(x.dataId);
-        return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-      },
+      kernelFunc: ({ inputs, backend }) => shareData(backend as TorchBackend, inputs['x'] as tf.TensorInfo),
     });
   }
 
@@ -113,4 +115,10 @@ export function registerTorchKernels(
     });
   }
   return { native, fallback: fallback.sort() };
+}
+
+/** An output that is its input: one more reference to the same data (Identity, and calls that change nothing). */
+function shareData(torch: TorchBackend, x: tf.TensorInfo): tf.TensorInfo {
+  torch.incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }

@@ -62,7 +62,8 @@ describeWithTorchAddon('AdamW through the fused torch kernel', () => {
     optimizer.applyGradients([['p', parameter]], { p: gradient });
     expect(Array.from(clone.dataSync())).toEqual([1, 2, 3, 4]);
     tf.dispose(clone);
-    // New data ids on the parameter's current memory: a native view and a same-dtype cast.
+    // Tensors on the parameter's current memory: a native view (another shape, a new data id) and a same-dtype cast
+    // (the same data id, one more reference).
     const before = Array.from(parameter.dataSync());
     const view = tf.reshape(parameter, [2, 2]);
     const cast = tf.cast(parameter, 'float32');
