@@ -371,6 +371,12 @@ Napi::Value Configure(const Napi::CallbackInfo& info) {
     }
     const Napi::Value flushDenormals = options.Get("flushDenormals");
     if (flushDenormals.IsBoolean()) state.flushDenormals = flushDenormals.As<Napi::Boolean>().Value();
+    const Napi::Value inferShapesOnMeta = options.Get("inferOutputShapesOnMeta");
+    if (inferShapesOnMeta.IsBoolean()) {
+      state.inferShapesOnMeta = inferShapesOnMeta.As<Napi::Boolean>().Value();
+      // Shapes learnt the other way are forgotten: every signature is learnt again, the way now chosen.
+      forgetOutputShapes();
+    }
     const Napi::Value asynchronous = options.Get("asynchronousExecution");
     // The execution thread applies the thread settings to itself when it starts; this thread applies them below.
     if (asynchronous.IsBoolean()) setAsynchronousExecution(asynchronous.As<Napi::Boolean>().Value());

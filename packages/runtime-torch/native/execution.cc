@@ -192,6 +192,9 @@ class Executor {
     reportFailure();
   }
 
+  // JavaScript thread (the only user of the signature cache).
+  void forgetOutputShapes() { shapes_.clear(); }
+
   void drain() {
     waitForQueue();
     reportFailure();
@@ -240,11 +243,12 @@ class Executor {
 
   // The output shapes of kernel `code` on these inputs from a run on meta tensors (shapes and dtypes, no data, no
   // work), on the JavaScript thread while the execution thread computes; nullopt when the kernel cannot run on them
-  // (it reads a value, mixes in tensors of its own, keeps state between calls) or on CUDA, where an output's device
-  // (0-dim results stay on the CPU) is not decided by shapes alone. A kernel that failed on meta tensors once is not
+  // (it reads a value, mixes in tensors of its own, keeps state between calls), on CUDA, where an output's device
+  // (0-dim results stay on the CPU) is not decided by shapes alone, or when configure() turned it off (tests of the
+  // CUDA path's learning on the CPU). A kernel that failed on meta tensors once is not
   // tried again: ATen's errors are slow to build.
   std::optional<std::vector<TensorMeta>> inferOnMeta(uint32_t code, const std::vector<CellPointer>& inputs, const Attributes& attrs) {
-    if (computeState().cuda || kernels().hasSharedState(code)) return std::nullopt;
+    if (computeState().cuda || !computeState().inferShapesOnMeta || kernels().hasSharedState(code)) return std::nullopt;
     if (metaFailed_.size() != kernels().size()) metaFailed_.assign(kernels().size(), false);
     if (metaFailed_[code]) return std::nullopt;
     const CensusPause notCounted;
@@ -550,6 +554,8 @@ void finishQueuedKernels() { executor().waitForQueue(); }
 void setAsynchronousExecution(bool asynchronous) { executor().setAsynchronous(asynchronous); }
 
 bool asynchronousExecution() { return executor().asynchronous; }
+
+void forgetOutputShapes() { executor().forgetOutputShapes(); }
 
 bool javaScriptWaitsForKernels() { return executor().javaScriptWaits(); }
 

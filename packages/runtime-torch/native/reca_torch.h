@@ -49,6 +49,9 @@ struct ComputeState {
   // ATen intra-op threads and OpenBLAS threads; 0: left as they are.
   int threads = 0;
   int blasThreads = 0;
+  // Asynchronous execution on the CPU learns a new signature's output shapes from a run on meta tensors; false learns
+  // every one from its first call, which waits (as on CUDA, where meta tensors cannot tell an output's device).
+  bool inferShapesOnMeta = true;
 };
 
 ComputeState& computeState();
@@ -278,6 +281,8 @@ void finishQueuedKernels();
 // Switches between synchronous (false, the default) and asynchronous execution; drains the queue first.
 void setAsynchronousExecution(bool asynchronous);
 bool asynchronousExecution();
+// Forgets every signature's learnt output shapes (the next call of each learns them again).
+void forgetOutputShapes();
 // True while JavaScript is blocked waiting for a queued kernel (asynchronous execution): its core is free.
 bool javaScriptWaitsForKernels();
 // Kernel calls queued without waiting, calls that waited to learn their output shapes, signatures inferred (info()).

@@ -35,6 +35,12 @@ export interface TorchAddon {
     poolAwakeMicroseconds?: number;
     /** Queue kernels for the execution thread (see native/execution.cc) instead of running them in line. */
     asynchronousExecution?: boolean;
+    /**
+     * Asynchronous execution on the CPU: learn a new signature's output shapes from a run on meta tensors (default
+     * true); false learns each from its first call, which waits, as on CUDA (tests run CUDA's path on the CPU with it).
+     * Setting it forgets every learnt signature.
+     */
+    inferOutputShapesOnMeta?: boolean;
   }): void;
   /** Waits for queued kernels, then for queued device work. */
   synchronize(): void;
