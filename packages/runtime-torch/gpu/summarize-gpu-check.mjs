@@ -42,7 +42,7 @@ if (check === undefined) {
     );
   }
 }
-const rows = [['preset', 'tfjs torch ms/step (synchronous / asynchronous; its JavaScript)', 'PyTorch ms/step (before / after)', 'ratio (before / after)', 'issue ms torch / PyTorch', 'ATen ops/step torch / PyTorch', 'loss torch (first→last)', 'loss PyTorch']];
+const rows = [['preset', 'tfjs torch ms/step (synchronous / asynchronous; its JavaScript)', 'PyTorch ms/step (before / after)', 'ratio (before / after)', 'issue ms torch / PyTorch', 'ATen ops/step torch / PyTorch', 'loss torch (first→last)', 'loss PyTorch', 'asynchronous losses vs synchronous (max relative difference)']];
 const operators = (count) => (count === undefined ? '-' : String(count));
 const issue = (entry) => (entry?.issueMsPerStep === undefined ? '-' : `${entry.issueMsPerStep.toFixed(2)} of ${entry.issuedStepMs.toFixed(2)}`);
 for (const timing of check?.timings ?? []) {
@@ -61,13 +61,14 @@ for (const timing of check?.timings ?? []) {
     `${operators(check?.[`kernelProfile-${timing.preset}`]?.atenOperators)} / ${operators(pytorch?.atenOperatorsPerStep)}`,
     `${timing.firstLoss.toFixed(3)}→${timing.lastLoss.toFixed(3)}`,
     pytorch ? `${pytorch.firstLoss.toFixed(3)}→${pytorch.lastLoss.toFixed(3)}` : '-',
+    timing.asynchronousLossesMaxRelativeDifference === undefined ? '-' : timing.asynchronousLossesMaxRelativeDifference.toExponential(1),
   ]);
 }
 if (rows.length === 1) {
   for (const preset of ['tiny', 'small', 'medium', 'large']) {
     const pytorch = json(read(`pytorch-${preset}.log`));
     if (pytorch) {
-      rows.push([preset, '-', pytorch.msPerStep.toFixed(2), '-', `- / ${issue(pytorch)}`, `- / ${operators(pytorch.atenOperatorsPerStep)}`, '-', `${pytorch.firstLoss.toFixed(3)}→${pytorch.lastLoss.toFixed(3)}`]);
+      rows.push([preset, '-', pytorch.msPerStep.toFixed(2), '-', `- / ${issue(pytorch)}`, `- / ${operators(pytorch.atenOperatorsPerStep)}`, '-', `${pytorch.firstLoss.toFixed(3)}→${pytorch.lastLoss.toFixed(3)}`, '-']);
     }
   }
 }
