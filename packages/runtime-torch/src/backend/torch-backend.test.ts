@@ -64,13 +64,16 @@ describeWithTorchAddon('torch backend storage', () => {
     expect(registration.nativeHandleCount()).toBe(before);
   });
 
-  it('shares the data of a Reshape to the same shape and a Cast to the same dtype, as the cpu backend does', () => {
+  it('shares the data of a Reshape to the same shape, a Cast to the same dtype and an identity Transpose', () => {
     const handles = registration.nativeHandleCount();
     const x = tf.tensor([1, 2, 3, 4, 5, 6], [2, 3]);
     const same = tf.reshape(x, [-1, 3]);
     const cast = tf.cast(x, 'float32');
+    const unmoved = tf.transpose(x, [0, 1]);
     expect(same.dataId).toBe(x.dataId);
     expect(cast.dataId).toBe(x.dataId);
+    expect(unmoved.dataId).toBe(x.dataId);
+    unmoved.dispose();
     expect(registration.nativeHandleCount()).toBe(handles + 1);
     const reshaped = tf.reshape(x, [3, 2]);
     const converted = tf.cast(x, 'int32');

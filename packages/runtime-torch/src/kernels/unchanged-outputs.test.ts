@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reshapesToItself, unchangedOutputTests } from './unchanged-outputs.js';
+import { isIdentityPermutation, reshapesToItself, unchangedOutputTests } from './unchanged-outputs.js';
 
 describe('unchanged kernel outputs', () => {
   it('recognises a Reshape to the shape the tensor has, with or without one inferred dimension', () => {
@@ -28,6 +28,15 @@ describe('unchanged kernel outputs', () => {
     expect(unchangedOutputTests['Cast']?.(x, { dtype: 'float32' })).toBe(true);
     expect(unchangedOutputTests['Cast']?.(x, { dtype: 'int32' })).toBe(false);
     expect(unchangedOutputTests['Reshape']?.(x, { shape: [2] })).toBe(true);
-    expect(unchangedOutputTests['Transpose']).toBeUndefined();
+    expect(unchangedOutputTests['Transpose']?.(x, { perm: [0] })).toBe(true);
+    expect(unchangedOutputTests['Slice']).toBeUndefined();
+  });
+
+  it('recognises a Transpose by the identity permutation only', () => {
+    expect(isIdentityPermutation([0, 1, 2], 3)).toBe(true);
+    expect(isIdentityPermutation([], 0)).toBe(true);
+    expect(isIdentityPermutation([0, 2, 1], 3)).toBe(false);
+    expect(isIdentityPermutation([0, 1], 3)).toBe(false);
+    expect(isIdentityPermutation(undefined, 2)).toBe(false);
   });
 });

@@ -5,7 +5,7 @@ export type UnchangedOutputTest = (x: tf.TensorInfo, attrs: tf.NamedAttrMap) => 
 
 /**
  * Kernels that some calls leave their input unchanged: a Reshape to the shape the tensor has, a Cast to the dtype it
- * has. tfjs's own gradients issue many (the gradients of Add and Sub reshape to the input's shape whether or not it
+ * has, a Transpose by the identity permutation. tfjs's own gradients issue many (the gradients of Add and Sub reshape to the input's shape whether or not it
  * broadcast; Multiply's casts its other input to float32; about one kernel call in eight of a recaStep). Such a call
  * shares the input's data instead of a native call, an ATen view and a handle to free later — as tfjs's cpu backend
  * does for every Reshape and for a Cast to the same dtype. Keyed by tfjs kernel name; each kernel's input is `x`.
@@ -13,7 +13,14 @@ export type UnchangedOutputTest = (x: tf.TensorInfo, attrs: tf.NamedAttrMap) => 
 export const unchangedOutputTests: Readonly<Record<string, UnchangedOutputTest>> = {
   Reshape: (x, attrs) => reshapesToItself(x.shape, attrs['shape']),
   Cast: (x, attrs) => attrs['dtype'] === x.dtype,
+  Transpose: (x, attrs) => isIdentityPermutation(attrs['perm'], x.shape.length),
 };
+
+/** True when `perm` is `[0, 1, …, rank − 1]`: a Transpose that moves nothing. */
+export function isIdentityPermutation(perm: unknown, rank: number): boolean {
+  if (!Array.isArray(perm) || perm.length !== rank) return false;
+  return perm.every((axis, index) => axis === index);
+}
 
 /**
  * True when Reshape's `shape` attribute (at most one -1, inferred from the size) is exactly `shape`. Anything else —
