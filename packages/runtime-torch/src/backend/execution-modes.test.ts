@@ -10,7 +10,7 @@ import { createMaskedAutoregressiveUmm } from '@reca/adapter-masked-autoregressi
 import { createRecaTrainingState, recaStep, reconstructionInstructions, WordLevelTokenizer, type RecaMicroBatch, type UnifiedMultimodalModelV1 } from '@reca/core';
 import { makeConformanceImages } from '@reca/core/test';
 import { registerGradientFixes, tf } from '@reca/runtime';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { registerTorchBackend } from '../register-torch-backend.js';
 import { describeWithTorchAddon } from '../test-support/describe-with-torch-addon.js';
 import { startHangWatchdog } from '../test-support/hang-watchdog.js';
@@ -39,7 +39,10 @@ const families: Record<string, { createModel: () => UnifiedMultimodalModelV1; im
 
 describeWithTorchAddon('torch backend execution modes', () => {
   // Asynchronous runs: a lost wake-up would block JavaScript in native code, where no vitest timeout fires.
-  const stopWatchdog = startHangWatchdog(300, 'execution-modes.test.ts');
+  let stopWatchdog: () => Promise<void> = async () => {};
+  beforeAll(() => {
+    stopWatchdog = startHangWatchdog(300, 'execution-modes.test.ts');
+  });
   afterAll(async () => {
     const backend = tf.findBackend('torch') as TorchBackend | undefined;
     backend?.addon.configure({ device: 'cpu', inferOutputShapesOnMeta: true });
