@@ -223,9 +223,6 @@ class KernelTable {
 
 // ---- execution (execution.cc) -------------------------------------------------------------------------------------
 
-// The tensor a handle names. Ready at creation (written from JavaScript, or computed before `run` returned), or
-// pending until the execution thread has run the queued kernel that produces it. Shape, dtype and device are known
-// either way (for a pending cell, from the kernel's cached output shapes), so JavaScript never waits for them.
 // A tensor's shape, dtype and device (CPU or the compute device): what JavaScript needs to build a tfjs tensor.
 struct TensorMeta {
   std::vector<int64_t> sizes;
@@ -238,6 +235,9 @@ struct TensorMeta {
   }
 };
 
+// The tensor a handle names. Ready at creation (written from JavaScript, or computed before `run` returned), or
+// pending until the execution thread has run the queued kernel that produces it. Shape, dtype and device are known
+// either way (for a pending cell, from the kernel's cached output shapes), so JavaScript never waits for them.
 struct TensorCell {
   TensorMeta meta;
   // Sequence number of the queued kernel that fills `tensor`; 0: ready at creation.

@@ -9,7 +9,7 @@
 // below computeState().singleThreadWorkBelow, the kernel runs with one thread: omp_set_num_threads(1) on the calling
 // thread for its duration (ATen's parallel_for and OpenMP OpenBLAS read omp_get_max_threads() per call), restored
 // after it, and for MKL (pip torch's BLAS, which ATen's at::set_num_threads gives a per-thread count of its own that
-// overrides OpenMP's) mkl_set_num_threads_local(1) the same way: uncapped, MKL's products ran on both cores against
+// overrides OpenMP's) MKL_Set_Num_Threads_Local(1) the same way: uncapped, MKL's products ran on both cores against
 // JavaScript and a pip torch 2.13 build took 16.3 ms for the tiny diffusion recaStep against 7.2 with one thread. An
 // awake pool is always used. Not used on CUDA. Measured in the package README.
 #include <dlfcn.h>
